@@ -1,0 +1,1 @@
+"""Alumni has no tables of its own: its members are enrollment memberships."""

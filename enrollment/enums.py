@@ -1,0 +1,151 @@
+from django.db import models
+
+
+class Program(models.TextChoices):
+    MCT = "MCT", "Microsoft Certified Trainer"
+    ALUMNI = "ALUMNI", "MCT Alumni"
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    IN_RENEWAL = "in_renewal", "In renewal"
+    LAPSED = "lapsed", "Lapsed"
+    ENDED = "ended", "Ended"
+    REVOKED = "revoked", "Revoked"
+
+
+MEMBERSHIP_OPEN = (MembershipStatus.ACTIVE, MembershipStatus.IN_RENEWAL)
+
+
+class ApplicationPath(models.TextChoices):
+    NEW = "new", "Enroll as a new MCT"
+    RENEW = "renew", "Renew MCT membership"
+    ALUMNI = "alumni", "Apply for MCT Alumni"
+    ALUMNI_RENEW = "alumni_renew", "Renew MCT Alumni"
+    UPGRADE = "upgrade", "Upgrade from Alumni"
+    REJOIN = "rejoin", "Rejoin the MCT program"
+
+
+MCT_PATHS = (
+    ApplicationPath.NEW,
+    ApplicationPath.RENEW,
+    ApplicationPath.UPGRADE,
+    ApplicationPath.REJOIN,
+)
+ALUMNI_PATHS = (ApplicationPath.ALUMNI, ApplicationPath.ALUMNI_RENEW)
+
+# The URL slug of each path (/apply/<slug>/<step>/).
+PATH_SLUGS = {
+    ApplicationPath.NEW: "new",
+    ApplicationPath.RENEW: "renew",
+    ApplicationPath.ALUMNI: "alumni",
+    ApplicationPath.ALUMNI_RENEW: "alumni-renew",
+    ApplicationPath.UPGRADE: "upgrade",
+    ApplicationPath.REJOIN: "rejoin",
+}
+
+
+def program_for_path(path: str) -> str:
+    return Program.ALUMNI if path in ALUMNI_PATHS else Program.MCT
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    ACTION_REQUIRED = "action_required", "Action required"
+    READY = "ready", "Ready to submit"
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+    APPROVED = "approved", "Approved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    PAYMENT_CANCELLED = "payment_cancelled", "Payment cancelled"
+
+
+APPLICATION_OPEN = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.ACTION_REQUIRED,
+    ApplicationStatus.READY,
+    ApplicationStatus.AWAITING_PAYMENT,
+)
+
+_S = ApplicationStatus
+# Where an application may go from each state; services refuse anything else.
+APPLICATION_TRANSITIONS: dict[str, set[str]] = {
+    _S.DRAFT: {_S.IN_REVIEW, _S.ACTION_REQUIRED, _S.READY, _S.WITHDRAWN},
+    _S.IN_REVIEW: {_S.ACTION_REQUIRED, _S.READY, _S.DRAFT, _S.WITHDRAWN},
+    _S.ACTION_REQUIRED: {_S.IN_REVIEW, _S.READY, _S.DRAFT, _S.WITHDRAWN},
+    _S.READY: {
+        _S.AWAITING_PAYMENT,
+        _S.APPROVED,
+        _S.IN_REVIEW,
+        _S.ACTION_REQUIRED,
+        _S.DRAFT,
+        _S.WITHDRAWN,
+    },
+    _S.AWAITING_PAYMENT: {_S.APPROVED, _S.PAYMENT_CANCELLED},
+    _S.APPROVED: set(),
+    _S.WITHDRAWN: set(),
+    _S.PAYMENT_CANCELLED: set(),
+}
+
+
+class EmployerType(models.TextChoices):
+    FTE = "fte", "Microsoft employee (FTE)"
+    IMAGINE_ACADEMY = "imagine_academy", "Microsoft Imagine Academy"
+    ACADEMIC = "academic", "Academic"
+    PARTNER = "partner", "Microsoft Partner or Action Pack Partner"
+    FREELANCER = "freelancer", "Freelancer (self-employed)"
+    GOVERNMENT = "government", "Government"
+    OTHER = "other", "Other"
+
+
+# Employer types allowed to renew with a training waiver instead of MTM data.
+WAIVER_EMPLOYER_TYPES = (
+    EmployerType.FTE,
+    EmployerType.IMAGINE_ACADEMY,
+    EmployerType.GOVERNMENT,
+    EmployerType.ACADEMIC,
+)
+
+
+class TrainingAudience(models.TextChoices):
+    DEVELOPER = "developer", "Developer"
+    IT_PROFESSIONAL = "it_professional", "IT Professional"
+    DYNAMICS = "dynamics", "Microsoft Dynamics"
+
+
+class AreaOfExpertise(models.TextChoices):
+    AZURE = "azure", "Azure and cloud infrastructure"
+    DATA_AI = "data_ai", "Data and AI"
+    SECURITY = "security", "Security, compliance and identity"
+    MODERN_WORK = "modern_work", "Modern Work and Microsoft 365"
+    DYNAMICS = "dynamics", "Dynamics 365 and Power Platform"
+    DEVELOPER = "developer", "Developer tools and platforms"
+    OTHER = "other", "Other"
+
+
+class EvidenceKind(models.TextChoices):
+    INSTRUCTIONAL_SKILLS = "instructional_skills", "Proof of instructional skills"
+    TRAINING_SUMMARY = "training_summary", "Training summary or score report"
+    TRAINING_WAIVER = "training_waiver", "Training waiver"
+
+
+class TermsDocument(models.TextChoices):
+    MCT_PROGRAM_GUIDE = "mct_program_guide", "MCT Program Guide"
+    MCT_PROGRAM_AGREEMENT = "mct_program_agreement", "MCT Program Agreement"
+    ALUMNI_PROGRAM_AGREEMENT = "alumni_program_agreement", "Alumni Program Agreement"
+
+
+class Currency(models.TextChoices):
+    USD = "USD", "US dollar"
+    EUR = "EUR", "Euro"
+    GBP = "GBP", "Pound sterling"
+    AUD = "AUD", "Australian dollar"
+    JPY = "JPY", "Japanese yen"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"

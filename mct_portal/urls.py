@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from . import health
+
+admin.site.site_header = "MCT Portal administration"
+admin.site.site_title = "MCT Portal admin"
+admin.site.index_title = "Review queue and program administration"
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("support/", include("enrollment.support_urls")),
+    path("files/", include("verification.urls")),
+    path("", include("alumni.urls")),
+    path("verify/", include("enrollment.verify_urls")),
+    path("", include("enrollment.payment_urls")),
+    path("", include("enrollment.urls")),
+]

@@ -1,0 +1,186 @@
+"""Uploads and their review, passcodes, outbound email and the audit trail.
+
+This app is the portal's base layer: it knows nothing about applications or memberships.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .enums import DocumentKind, DocumentState, EmailState, PasscodePurpose
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def document_upload_to(instance: "Document", filename: str) -> str:
+    # Random names only: the trainer's file name is kept as metadata, never as a path.
+    return f"documents/{uuid.uuid4().hex}"
+
+
+def preview_upload_to(instance: "Document", filename: str) -> str:
+    return f"previews/{uuid.uuid4().hex}"
+
+
+class Document(models.Model):
+    """A file a trainer uploaded as evidence, through its check and its review."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
+    state = models.CharField(
+        max_length=16, choices=DocumentState.choices, default=DocumentState.RECEIVED
+    )
+    original_name = models.CharField(max_length=255)
+    file = models.FileField(
+        storage=private_storage, upload_to=document_upload_to, max_length=255, blank=True
+    )
+    preview = models.FileField(
+        storage=private_storage, upload_to=preview_upload_to, max_length=255, blank=True
+    )
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # What the reviewer must check it against (credential type, dates...), as label → value.
+    details = models.JSONField(default=dict, blank=True)
+    refusal_reason = models.TextField(blank=True)
+    scan_verdict = models.CharField(max_length=200, blank=True)
+    check_attempts = models.PositiveSmallIntegerField(default=0)
+    due_on = models.DateField(null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_documents",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+        indexes = [
+            models.Index(fields=["state", "due_on"], name="doc_queue_idx"),
+            models.Index(fields=["state", "updated_at"], name="doc_inflight_idx"),
+            models.Index(fields=["owner", "created_at"], name="doc_owner_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state__in=[DocumentState.APPROVED, DocumentState.REJECTED])
+                | Q(decided_at__isnull=False),
+                name="doc_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DocumentState.REJECTED) | ~Q(decision_reason=""),
+                name="doc_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.original_name}"
+
+
+class Passcode(models.Model):
+    """A one-time code proving that a trainer reads mail at an address. Only its hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passcodes"
+    )
+    address = models.EmailField()
+    purpose = models.CharField(max_length=32, choices=PasscodePurpose.choices)
+    code_hash = models.CharField(max_length=128)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "address", "purpose", "created_at"], name="passcode_idx"),
+            models.Index(fields=["address", "created_at"], name="passcode_address_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Passcode for {self.address} ({self.get_purpose_display()})"
+
+
+class OutboundEmail(models.Model):
+    """Every email the portal sends, so support can answer "did my code arrive?"."""
+
+    role = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
+    )
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "updated_at"], name="email_state_idx"),
+            models.Index(fields=["user", "created_at"], name="email_user_idx"),
+            models.Index(fields=["to", "created_at"], name="email_to_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} to {self.to} ({self.state})"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when; before/after where it is a change."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events_done",
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    # The person the event concerns, so a support agent sees a person's whole history.
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events_about",
+    )
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["subject_user", "created_at"], name="audit_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.object_type}:{self.object_id}"
