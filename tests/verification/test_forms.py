@@ -1,0 +1,102 @@
+"""EvidenceFileField: the one upload field, refusing bad files with the trainer's message."""
+
+import io
+
+import pytest
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+
+from tests.verification import corpus
+from verification.forms import EvidenceFileField
+
+# A representative dozen and more of the corpus, one of each way a file goes wrong.
+REFUSED = [
+    "over_10_mb",
+    "empty",
+    "elf_executable",
+    "html_as_jpeg",
+    "svg_as_png",
+    "zip_as_docx",
+    "png_html_appended",
+    "truncated_jpeg",
+    "png_decompression_bomb",
+    "docm_as_docx",
+    "docx_zip_bomb",
+    "docx_activex",
+    "doc_with_macro",
+    "pdf_javascript",
+    "pdf_open_action",
+    "pdf_launch",
+    "pdf_as_docx",
+    "name_double_extension_exe",
+]
+ACCEPTED = ["pdf", "jpeg", "png", "docx", "doc"]
+
+
+def samples(labels, pool):
+    by_label = {sample.label: sample for sample in pool}
+    return [pytest.param(by_label[label], id=label) for label in labels]
+
+
+def as_upload(sample: corpus.Sample) -> UploadedFile:
+    handle = sample.open()
+    handle.seek(0, io.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    # The browser's content type is a lie on purpose: the field must not care.
+    return UploadedFile(handle, name=sample.name, content_type="application/pdf", size=size)
+
+
+class EvidenceForm(forms.Form):
+    file = EvidenceFileField(label="Proof of instructional skills")
+
+
+def test_the_field_tells_the_browser_and_the_trainer_what_it_takes():
+    html = str(EvidenceForm()["file"])
+    assert 'accept=".pdf,.jpg,.jpeg,.png,.doc,.docx"' in html
+    assert EvidenceForm().fields["file"].help_text == "PDF, JPEG, PNG, DOC or DOCX, up to 10 MB."
+
+
+@pytest.mark.parametrize("sample", samples(ACCEPTED, corpus.good_samples()))
+def test_a_good_file_of_each_type_is_accepted(sample):
+    form = EvidenceForm(files={"file": as_upload(sample)})
+
+    assert form.is_valid(), form.errors
+    uploaded = form.cleaned_data["file"]
+    assert uploaded.inspection.kind == sample.kind
+    assert uploaded.tell() == 0
+
+
+@pytest.mark.parametrize("sample", samples(REFUSED, corpus.bad_samples()))
+def test_a_bad_file_is_refused_with_its_own_message(sample):
+    form = EvidenceForm(files={"file": as_upload(sample)})
+
+    assert not form.is_valid()
+    [error] = form.errors.as_data()["file"]
+    assert error.code == sample.code
+    assert len(error.message) > 30 and error.message.endswith(".")
+    # What the trainer sees on the page is that message.
+    assert str(error.message).replace("'", "&#x27;") in str(form["file"].errors)
+
+
+def test_the_messages_differ_by_what_is_wrong():
+    messages = set()
+    for sample in samples(REFUSED, corpus.bad_samples()):
+        form = EvidenceForm(files={"file": as_upload(sample.values[0])})
+        form.is_valid()
+        messages.add(form.errors["file"][0])
+    assert len(messages) >= 10
+
+
+def test_a_file_is_still_required():
+    form = EvidenceForm(files={})
+    assert not form.is_valid()
+    assert form.errors["file"] == ["Choose a file to upload."]
+
+
+def test_validating_twice_reads_the_same_file_again():
+    upload = SimpleUploadedFile("Certificate.pdf", corpus.pdf_bytes())
+    field = EvidenceFileField()
+    assert field.clean(upload).inspection.kind == "pdf"
+    assert field.clean(upload).inspection.sha256 == upload.inspection.sha256
+    assert upload.read(5) == b"%PDF-"

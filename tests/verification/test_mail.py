@@ -1,0 +1,281 @@
+"""Outbound email: a row per message, sent by a Celery task, retried on temporary failures."""
+
+import socket
+from datetime import timedelta
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+
+from mct_portal.celery import app as celery_app
+from tests import factories
+from verification.enums import EmailState
+from verification.mail import (
+    LOST_SECRET_ERROR,
+    EmailNotRetryable,
+    mail_queue,
+    outbound_email_retry,
+    outbound_email_sweep,
+)
+from verification.models import OutboundEmail
+from verification.tasks import send_outbound_email, sweep_outbound_email
+
+pytestmark = pytest.mark.django_db
+
+DECISION_CONTEXT = {
+    "trainer_name": "Siobhán O'Brien",
+    "kind_label": "Proof of instructional skills",
+    "original_name": "CTT+ <certificate>.pdf",
+    "reason": "The certificate is for someone else.",
+    "profile_url": "https://portal.example/profile/",
+}
+
+
+class RecordingHandler:
+    """An SMTP server's brain: answers each DATA with the next scripted reply, then 250."""
+
+    def __init__(self, replies=()):
+        self.replies = list(replies)
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.replies:
+            return self.replies.pop(0)
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback; the portal's SMTP backend points at it."""
+    servers = []
+
+    def start(replies=()):
+        handler = RecordingHandler(replies)
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        servers.append(controller)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = controller.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        return handler
+
+    yield start
+    for controller in servers:
+        controller.stop()
+
+
+@pytest.fixture
+def eager_retries():
+    """Eager tasks run their retries in place instead of raising Retry at the caller."""
+    previous = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_eager_propagates = previous
+
+
+def queue_decision_email(capture, **kwargs):
+    user = factories.UserFactory(email="siobhan@example.org")
+    with capture(execute=True):
+        email = mail_queue(
+            role="document_rejected",
+            to="siobhan@example.org",
+            user=user,
+            context=DECISION_CONTEXT,
+            **kwargs,
+        )
+    email.refresh_from_db()
+    return email
+
+
+def test_an_email_is_a_row_first_and_is_sent_after_commit(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    user = factories.UserFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        email = mail_queue(
+            role="document_rejected",
+            to=" trainer@example.org ",
+            user=user,
+            context=DECISION_CONTEXT,
+        )
+        assert email.state == EmailState.QUEUED and mailoutbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+
+    email.refresh_from_db()
+    assert email.state == EmailState.SENT and email.attempts == 1 and email.sent_at
+    assert email.to == "trainer@example.org"
+    [message] = mailoutbox
+    assert message.to == ["trainer@example.org"]
+    assert message.subject == "Your proof of instructional skills needs another look"
+    # Plain text is not HTML-escaped; the HTML part is, inside the shared layout.
+    assert "Hello Siobhán O'Brien," in message.body
+    assert "CTT+ <certificate>.pdf" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert html.startswith("<!DOCTYPE html>") and "MCT Portal" in html
+    assert "CTT+ &lt;certificate&gt;.pdf" in html and "<certificate>" not in html
+    assert email.body_text == message.body and email.body_html == html
+
+
+def test_secrets_go_out_but_the_row_keeps_them_masked(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    user = factories.UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_queue(
+            role="passcode",
+            to="ana@microsoft.com",
+            user=user,
+            context={
+                "trainer_name": "Ana",
+                "address": "ana@microsoft.com",
+                "purpose_label": "Microsoft employee address",
+                "valid_days": 120,
+                "max_attempts": 5,
+            },
+            secret_context={"code": "K7M2Q9XZ"},
+        )
+    email = OutboundEmail.objects.get()
+    assert "K7M2Q9XZ" in mailoutbox[0].body and "K7M2Q9XZ" in mailoutbox[0].subject
+    assert "K7M2Q9XZ" not in email.subject + email.body_text + email.body_html
+    assert email.subject == "Your MCT Portal code: ••••••••"
+
+
+def test_two_secrets_in_one_email_are_refused():
+    with pytest.raises(ValueError):
+        mail_queue(
+            role="passcode", to="a@example.org", context={}, secret_context={"a": "1", "b": "2"}
+        )
+
+
+def test_running_the_send_task_twice_sends_once(django_capture_on_commit_callbacks, mailoutbox):
+    email = queue_decision_email(django_capture_on_commit_callbacks)
+    send_outbound_email.delay(email.pk)
+    send_outbound_email.delay(email.pk)
+    email.refresh_from_db()
+    assert len(mailoutbox) == 1 and email.attempts == 1 and email.state == EmailState.SENT
+
+
+def test_an_email_reaches_a_real_smtp_server(smtp_server, django_capture_on_commit_callbacks):
+    handler = smtp_server()
+    email = queue_decision_email(django_capture_on_commit_callbacks)
+
+    assert email.state == EmailState.SENT
+    [envelope] = handler.messages
+    assert envelope.rcpt_tos == ["siobhan@example.org"]
+    content = envelope.content.decode()
+    assert "Subject: Your proof of instructional skills needs another look" in content
+    assert "Auto-Submitted: auto-generated" in content
+    assert "multipart/alternative" in content
+
+
+def test_a_temporary_smtp_failure_is_retried(
+    smtp_server, eager_retries, django_capture_on_commit_callbacks
+):
+    handler = smtp_server(replies=["421 4.3.2 Service busy, try again later"])
+    email = queue_decision_email(django_capture_on_commit_callbacks)
+
+    assert email.state == EmailState.SENT
+    assert email.attempts == 2
+    assert "421" in email.last_error
+    assert len(handler.messages) == 1
+
+
+def test_a_server_that_keeps_failing_temporarily_ends_failed(
+    smtp_server, eager_retries, django_capture_on_commit_callbacks
+):
+    handler = smtp_server(replies=["451 4.3.0 Try later"] * 10)
+    email = queue_decision_email(django_capture_on_commit_callbacks)
+
+    assert email.state == EmailState.FAILED
+    assert email.attempts == 5
+    assert "451" in email.last_error
+    assert handler.messages == []
+
+
+def test_a_permanent_smtp_failure_is_not_retried(
+    smtp_server, eager_retries, django_capture_on_commit_callbacks
+):
+    handler = smtp_server(replies=["550 5.1.1 No such user"])
+    email = queue_decision_email(django_capture_on_commit_callbacks)
+
+    assert email.state == EmailState.FAILED
+    assert email.attempts == 1
+    assert "550" in email.last_error
+    assert handler.messages == []
+
+
+def test_no_server_at_all_is_a_temporary_failure(
+    settings, eager_retries, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    email = queue_decision_email(django_capture_on_commit_callbacks)
+    assert email.state == EmailState.FAILED and email.attempts == 5
+    assert "Connection" in email.last_error or "refused" in email.last_error.lower()
+
+
+def test_the_sweeper_resends_a_row_whose_message_was_lost(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    email = factories.OutboundEmailFactory()
+    recent = factories.OutboundEmailFactory()
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=20)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_outbound_email.delay()
+
+    email.refresh_from_db()
+    recent.refresh_from_db()
+    assert email.state == EmailState.SENT
+    assert recent.state == EmailState.QUEUED  # still within its own delivery window
+    assert [m.to for m in mailoutbox] == [[email.to]]
+
+
+def test_the_sweeper_never_sends_a_masked_code(mailoutbox):
+    email = factories.OutboundEmailFactory(
+        role="passcode", body_text="Your code:\n\n    ••••••••\n", state=EmailState.SENDING
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        outbound_email_sweep()
+    email.refresh_from_db()
+    assert email.state == EmailState.FAILED
+    assert email.last_error == LOST_SECRET_ERROR
+    assert mailoutbox == []
+
+
+def test_a_failed_email_can_be_retried_but_not_one_that_carried_a_code(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    failed = factories.OutboundEmailFactory(state=EmailState.FAILED, last_error="550")
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound_email_retry(email=failed)
+    failed.refresh_from_db()
+    assert failed.state == EmailState.SENT and len(mailoutbox) == 1
+
+    lost_code = factories.OutboundEmailFactory(
+        role="passcode", body_text="    ••••••••", state=EmailState.FAILED
+    )
+    with pytest.raises(EmailNotRetryable, match="ask for a new code"):
+        outbound_email_retry(email=lost_code)
+    with pytest.raises(EmailNotRetryable, match="Only failed emails"):
+        outbound_email_retry(email=failed)

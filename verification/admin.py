@@ -1,0 +1,384 @@
+"""The review queue (Reviewers group) and the read-only records of verification."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+
+from .enums import DOCUMENT_DECIDED, DocumentState, EmailState
+from .mail import EmailNotRetryable, outbound_email_retry
+from .models import AuditEvent, Document, OutboundEmail, Passcode
+from .services import DecisionReasonRequired, DomainError, document_decide
+
+QUEUE_ORDER = ("due_on", "created_at", "pk")
+# What a reviewer's queue holds; documents still being checked or refused never reach them.
+REVIEWABLE_STATES = (DocumentState.QUEUED, *DOCUMENT_DECIDED)
+
+
+def start_of_today():
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def review_dashboard() -> dict:
+    """Pending, overdue and decided-today counts, in one query."""
+    today = timezone.localdate()
+    queued = Q(state=DocumentState.QUEUED)
+    return Document.objects.aggregate(
+        pending=Count("pk", filter=queued),
+        overdue=Count("pk", filter=queued & Q(due_on__lt=today)),
+        decided_today=Count("pk", filter=Q(decided_at__gte=start_of_today())),
+    )
+
+
+def next_in_queue(*, after: Document | None = None) -> Document | None:
+    queue = Document.objects.filter(state=DocumentState.QUEUED)
+    if after is not None:
+        queue = queue.exclude(pk=after.pk)
+    return queue.order_by(*QUEUE_ORDER).first()
+
+
+class ReviewDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for rejecting",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Needed to reject. The trainer reads it in an email: say what to upload instead.",
+    )
+
+
+class RejectSelectedForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for rejecting",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Every trainer concerned reads it in an email: say what to upload instead.",
+        error_messages={"required": "Give a reason: each trainer reads it in an email."},
+    )
+
+
+class QueueStateFilter(admin.SimpleListFilter):
+    """The queue opens on the documents waiting for review; "All" shows every state."""
+
+    title = "state"
+    parameter_name = "state"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        states = model_admin.visible_states(request)
+        return [(state, DocumentState(state).label) for state in states] + [(self.ALL, "All")]
+
+    def current(self) -> str:
+        return self.value() or DocumentState.QUEUED
+
+    def queryset(self, request, queryset):
+        if self.current() == self.ALL:
+            return queryset
+        return queryset.filter(state=self.current())
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.current() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        overdue = Q(state=DocumentState.QUEUED, due_on__lt=timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "trainer", "kind", "state", "due", "uploaded_at"]
+    list_display_links = ["file_name"]
+    list_filter = [QueueStateFilter, "kind", OverdueFilter]
+    list_select_related = ["owner"]
+    search_fields = ["original_name", "owner__first_name", "owner__last_name"]
+    ordering = QUEUE_ORDER
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["approve_selected", "reject_selected"]
+    review_template = "admin/verification/document/review.html"
+    reject_selected_template = "admin/verification/document/reject_selected.html"
+
+    class Media:
+        css = {"all": ["verification/admin/review.css"]}
+
+    # --- What reviewers may do: read, and decide through the service ------------------------
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Files go through retention; rows are the record of the decision.
+        return False
+
+    def visible_states(self, request) -> tuple[str, ...]:
+        if request.user.is_superuser:
+            return tuple(DocumentState.values)
+        return REVIEWABLE_STATES
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state__in=self.visible_states(request))
+
+    # --- The queue ----------------------------------------------------------------------------
+
+    @admin.display(description="File", ordering="original_name")
+    def file_name(self, document: Document) -> str:
+        return document.original_name
+
+    @admin.display(description="Trainer", ordering="owner__last_name")
+    def trainer(self, document: Document) -> str:
+        return document.owner.get_full_name() or f"Trainer #{document.owner_id}"
+
+    @admin.display(description="Due", ordering="due_on")
+    def due(self, document: Document):
+        if document.due_on is None:
+            return "—"
+        label = date_format(document.due_on, "j M Y")
+        if document.state == DocumentState.QUEUED and document.due_on < timezone.localdate():
+            return format_html('{} <strong class="review-overdue">overdue</strong>', label)
+        return label
+
+    @admin.display(description="Uploaded", ordering="created_at")
+    def uploaded_at(self, document: Document):
+        return document.created_at
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "dashboard": review_dashboard()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    # --- Review: one document, approve / reject, then optionally the next one -----------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = self.get_object(request, unquote(object_id))
+        if document is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, document):
+            raise PermissionDenied
+        may_decide = (
+            self.has_change_permission(request, document) and document.state == DocumentState.QUEUED
+        )
+        form = ReviewDecisionForm(request.POST or None)
+        if request.method == "POST":
+            if not self.has_change_permission(request, document):
+                raise PermissionDenied
+            decision = request.POST.get("decision", "")
+            if decision in {"approve", "approve-next", "reject", "reject-next"} and form.is_valid():
+                try:
+                    decided = document_decide(
+                        document=document,
+                        by=request.user,
+                        approve=decision.startswith("approve"),
+                        reason=form.cleaned_data["reason"],
+                    )
+                except DecisionReasonRequired as error:
+                    form.add_error("reason", error.message)
+                except DomainError as error:
+                    # Decided meanwhile (another reviewer, another tab): say so on a fresh page.
+                    messages.error(request, error.message)
+                    return HttpResponseRedirect(request.path)
+                else:
+                    self.log_change(request, decided, f"{decided.get_state_display()}.")
+                    messages.success(
+                        request,
+                        f"{decided.get_state_display()}: “{decided.original_name}”. "
+                        "The trainer has been emailed.",
+                    )
+                    return self._after_decision(request, decided, go_next=decision.endswith("next"))
+        context = {
+            **self.admin_site.each_context(request),
+            **(extra_context or {}),
+            "title": f"Review {document.original_name}",
+            "subtitle": None,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "original": document,
+            "document": document,
+            "details": list((document.details or {}).items()),
+            "form": form,
+            "may_decide": may_decide,
+            "is_overdue": document.state == DocumentState.QUEUED
+            and document.due_on is not None
+            and document.due_on < timezone.localdate(),
+            "has_next": next_in_queue(after=document) is not None,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.review_template, context)
+
+    def _after_decision(self, request: HttpRequest, document: Document, *, go_next: bool):
+        if go_next:
+            following = next_in_queue(after=document)
+            if following is not None:
+                return HttpResponseRedirect(
+                    reverse("admin:verification_document_change", args=[following.pk])
+                )
+            messages.info(request, "The queue is empty: every document has been reviewed.")
+        return HttpResponseRedirect(reverse("admin:verification_document_changelist"))
+
+    # --- Bulk decisions -------------------------------------------------------------------------
+
+    def _decide_many(self, request, queryset, *, approve: bool, reason: str = "") -> None:
+        decided, skipped = 0, 0
+        for document in queryset.order_by(*QUEUE_ORDER):
+            try:
+                document_decide(document=document, by=request.user, approve=approve, reason=reason)
+            except DomainError:
+                skipped += 1
+            else:
+                decided += 1
+        verb = "Approved" if approve else "Rejected"
+        if decided:
+            noun = "document" if decided == 1 else "documents"
+            self.message_user(
+                request,
+                f"{verb} {decided} {noun}; the trainers have been emailed.",
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                f"Skipped {skipped}: no longer waiting for review.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Approve selected documents", permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide_many(request, queryset, approve=True)
+
+    @admin.action(
+        description="Reject selected documents (asks for a reason)", permissions=["change"]
+    )
+    def reject_selected(self, request, queryset):
+        form = RejectSelectedForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._decide_many(request, queryset, approve=False, reason=form.cleaned_data["reason"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject the selected documents",
+            "opts": self.opts,
+            "documents": queryset.select_related("owner").order_by(*QUEUE_ORDER),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "reject_selected",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.reject_selected_template, context)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["to", "role", "subject", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state", "role"]
+    search_fields = ["to"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "role",
+        "user",
+        "to",
+        "subject",
+        "body_text",
+        "body_html",
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    ]
+    list_select_related = ["user"]
+    actions = ["retry_selected"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send the selected failed emails again", permissions=["change"])
+    def retry_selected(self, request, queryset):
+        retried, refused = 0, []
+        for email in queryset.filter(state=EmailState.FAILED):
+            try:
+                outbound_email_retry(email=email)
+            except EmailNotRetryable as error:
+                refused.append(f"{email.to}: {error.message}")
+            else:
+                retried += 1
+        if retried:
+            self.message_user(request, f"Queued {retried} email(s) again.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+        if not retried and not refused:
+            self.message_user(request, "Only failed emails can be sent again.", messages.WARNING)
+
+
+@admin.register(Passcode)
+class PasscodeAdmin(ReadOnlyAdmin):
+    list_display = ["address", "user", "purpose", "created_at", "expires_at", "used_at"]
+    list_filter = ["purpose"]
+    search_fields = ["address"]
+    list_select_related = ["user"]
+    # The hash is never shown: it is of no use to a person and of some use to an attacker.
+    fields = [
+        "user",
+        "address",
+        "purpose",
+        "failed_attempts",
+        "created_at",
+        "expires_at",
+        "used_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "actor", "object_type", "object_id", "subject_user"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "action"]
+    list_select_related = ["actor", "subject_user"]
+    date_hierarchy = "created_at"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)

@@ -1,0 +1,41 @@
+from django.db import models
+
+
+class DocumentState(models.TextChoices):
+    RECEIVED = "received", "Received"
+    CHECKING = "checking", "Being checked"
+    REFUSED = "refused", "Refused by the check"
+    QUEUED = "queued", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+# Where a document may go from each state; anything else is a programming error.
+DOCUMENT_TRANSITIONS: dict[str, set[str]] = {
+    DocumentState.RECEIVED: {DocumentState.CHECKING, DocumentState.REFUSED},
+    DocumentState.CHECKING: {DocumentState.QUEUED, DocumentState.REFUSED, DocumentState.RECEIVED},
+    DocumentState.QUEUED: {DocumentState.APPROVED, DocumentState.REJECTED},
+    DocumentState.REFUSED: set(),
+    DocumentState.APPROVED: set(),
+    DocumentState.REJECTED: set(),
+}
+
+DOCUMENT_IN_FLIGHT = (DocumentState.RECEIVED, DocumentState.CHECKING)
+DOCUMENT_DECIDED = (DocumentState.APPROVED, DocumentState.REJECTED)
+
+
+class DocumentKind(models.TextChoices):
+    INSTRUCTIONAL_SKILLS = "instructional_skills", "Proof of instructional skills"
+    TRAINING_SUMMARY = "training_summary", "Training summary or score report"
+
+
+class EmailState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class PasscodePurpose(models.TextChoices):
+    MICROSOFT_ALIAS = "microsoft_alias", "Microsoft employee address"
+    PARTNER_ADDRESS = "partner_address", "Partner organization address"

@@ -1,0 +1,179 @@
+"""One-time passcodes that prove a trainer reads mail at an address.
+
+A code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), about 40 bits.
+Only a keyed hash is stored, bound to the trainer, the address and the purpose, so a code
+sent for one of them proves nothing for another. The program's 120-day validity is long,
+which is why a code dies after a few wrong tries and new codes are rate-limited.
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from .enums import PasscodePurpose
+from .mail import mail_queue
+from .models import Passcode
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+HASH_SALT = "verification.passcodes"
+
+
+class PasscodeError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class PasscodeCooldown(PasscodeError):
+    pass
+
+
+class PasscodeDailyLimit(PasscodeError):
+    pass
+
+
+class PasscodeInvalid(PasscodeError):
+    def __init__(self, message: str, *, attempts_left: int):
+        super().__init__(message)
+        self.attempts_left = attempts_left
+
+
+class PasscodeLocked(PasscodeError):
+    pass
+
+
+class PasscodeExpired(PasscodeError):
+    pass
+
+
+class PasscodeNotIssued(PasscodeError):
+    pass
+
+
+def normalize_address(address: str) -> str:
+    return (address or "").strip().lower()
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def code_hash(*, user_id: int, address: str, purpose: str, code: str) -> str:
+    value = f"{user_id}\x1f{address}\x1f{purpose}\x1f{code}"
+    return salted_hmac(HASH_SALT, value, algorithm="sha256").hexdigest()
+
+
+def passcode_issue(*, user, address: str, purpose: str) -> Passcode:
+    """Creates a code, revokes the earlier unused ones and emails it (the code only there)."""
+    address = normalize_address(address)
+    purpose = PasscodePurpose(purpose)
+    now = timezone.now()
+    with transaction.atomic():
+        # One request at a time per trainer, so two clicks cannot both pass the limits.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        recent = Passcode.objects.filter(address=address, created_at__gte=now - timedelta(days=1))
+        latest = recent.order_by("-created_at").values_list("created_at", flat=True).first()
+        cooldown = timedelta(seconds=settings.PASSCODE_RESEND_COOLDOWN_SECONDS)
+        if latest is not None and now - latest < cooldown:
+            raise PasscodeCooldown("Wait a minute before asking for another code.")
+        if recent.count() >= settings.PASSCODE_DAILY_LIMIT:
+            raise PasscodeDailyLimit(
+                "You have asked for the most codes we can send to this address in one day. "
+                "Try again tomorrow, or contact support if the codes do not arrive."
+            )
+        Passcode.objects.filter(
+            user=user, address=address, purpose=purpose, used_at=None, revoked_at=None
+        ).update(revoked_at=now)
+        code = new_code()
+        passcode = Passcode.objects.create(
+            user=user,
+            address=address,
+            purpose=purpose,
+            code_hash=code_hash(user_id=user.pk, address=address, purpose=purpose, code=code),
+            expires_at=now + timedelta(days=settings.PASSCODE_VALID_DAYS),
+        )
+        mail_queue(
+            role="passcode",
+            to=address,
+            user=user,
+            context={
+                "trainer_name": user.get_full_name() or user.email,
+                "address": address,
+                "purpose_label": purpose.label,
+                "valid_days": settings.PASSCODE_VALID_DAYS,
+                "max_attempts": settings.PASSCODE_MAX_ATTEMPTS,
+            },
+            secret_context={"code": code},
+        )
+    return passcode
+
+
+def passcode_verify(*, user, address: str, purpose: str, code: str) -> Passcode:
+    """Marks the current code used, or raises a PasscodeError saying what went wrong.
+
+    A wrong try is committed before the error is raised: call this outside any transaction
+    the caller may roll back, or the count of wrong tries would be rolled back with it.
+    """
+    address = normalize_address(address)
+    purpose = PasscodePurpose(purpose)
+    typed = normalize_code(code)
+    now = timezone.now()
+    max_attempts = settings.PASSCODE_MAX_ATTEMPTS
+    with transaction.atomic():
+        passcode = (
+            Passcode.objects.select_for_update()
+            .filter(user=user, address=address, purpose=purpose, revoked_at=None)
+            .order_by("-created_at")
+            .first()
+        )
+        if passcode is None:
+            raise PasscodeNotIssued("We have not sent a code to this address yet: ask for one.")
+        if passcode.used_at is not None:
+            raise PasscodeNotIssued("That code has already been used. Ask for a new code.")
+        if passcode.expires_at <= now:
+            raise PasscodeExpired("That code has expired. Ask for a new code.")
+        if passcode.failed_attempts >= max_attempts:
+            raise PasscodeLocked(_locked_message(max_attempts))
+        expected = code_hash(user_id=user.pk, address=address, purpose=purpose, code=typed)
+        if constant_time_compare(expected, passcode.code_hash):
+            passcode.used_at = now
+            passcode.save(update_fields=["used_at"])
+            return passcode
+        passcode.failed_attempts += 1
+        passcode.save(update_fields=["failed_attempts"])
+        attempts_left = max_attempts - passcode.failed_attempts
+    # Raised after the commit, so the wrong try counts.
+    if attempts_left <= 0:
+        raise PasscodeLocked(_locked_message(max_attempts))
+    tries = "1 try" if attempts_left == 1 else f"{attempts_left} tries"
+    raise PasscodeInvalid(
+        f"That code is not right. You have {tries} left.", attempts_left=attempts_left
+    )
+
+
+def _locked_message(max_attempts: int) -> str:
+    return (
+        f"That code was entered wrongly {max_attempts} times, so it no longer works. "
+        "Ask for a new code."
+    )
+
+
+def passcode_is_verified(*, user, address: str, purpose: str) -> bool:
+    """Whether the trainer has proved this address for this purpose with a still-valid code."""
+    return Passcode.objects.filter(
+        user=user,
+        address=normalize_address(address),
+        purpose=purpose,
+        used_at__isnull=False,
+        expires_at__gt=timezone.now(),
+    ).exists()

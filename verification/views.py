@@ -1,0 +1,94 @@
+"""Files are served only here, to the people allowed to see them; everyone else gets 404."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .audit import audit
+from .models import Document
+from .services import may_review
+
+# Answers whose bytes a browser must never interpret as a page of the portal.
+FILE_RESPONSE_CSP = "default-src 'none'; sandbox"
+
+PREVIEW_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+)
+
+
+def _document_for(request: HttpRequest, public_id) -> Document:
+    document = Document.objects.select_related("owner").filter(public_id=public_id).first()
+    if document is None:
+        raise Http404("No such file.")
+    user = request.user
+    if document.owner_id == user.pk or ((user.is_staff or user.is_superuser) and may_review(user)):
+        return document
+    # The same answer as a file that does not exist: nothing to learn by guessing.
+    raise Http404("No such file.")
+
+
+def _gone(request: HttpRequest, document: Document) -> HttpResponse:
+    return render(request, "verification/file_gone.html", {"document": document}, status=410)
+
+
+def _protect(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = FILE_RESPONSE_CSP
+    return response
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, public_id) -> HttpResponse:
+    document = _document_for(request, public_id)
+    if not document.file.name:
+        return _gone(request, document)
+    try:
+        stored = document.file.open("rb")
+    except FileNotFoundError:
+        return _gone(request, document)
+    if document.owner_id != request.user.pk:
+        audit(
+            actor=request.user,
+            action="document.downloaded",
+            target=document,
+            subject_user=document.owner,
+        )
+    response = FileResponse(
+        stored,
+        as_attachment=True,
+        filename=document.original_name or "document",
+        content_type=document.content_type or "application/octet-stream",
+    )
+    return _protect(response)
+
+
+@require_GET
+@login_required
+def document_preview(request: HttpRequest, public_id) -> HttpResponse:
+    document = _document_for(request, public_id)
+    if not document.preview.name:
+        if document.file_deleted_at is not None:
+            return _gone(request, document)
+        raise Http404("This document has no preview.")
+    try:
+        stored = document.preview.open("rb")
+    except FileNotFoundError:
+        return _gone(request, document)
+    head = stored.read(16)
+    stored.seek(0)
+    content_type, extension = next(
+        ((ctype, ext) for sig, ctype, ext in PREVIEW_SIGNATURES if head.startswith(sig)),
+        ("application/octet-stream", "bin"),
+    )
+    # Previews are re-encoded images the portal made itself: shown in place, never sniffed.
+    response = FileResponse(
+        stored,
+        as_attachment=content_type == "application/octet-stream",
+        filename=f"preview.{extension}",
+        content_type=content_type,
+    )
+    return _protect(response)
