@@ -1,0 +1,35 @@
+"""Periodic membership and draft work (CELERY_BEAT_SCHEDULE). Thin wrappers over services.
+
+Each task is idempotent: the services lock every row they change and skip work already
+done, so running a task twice, or twice at once, has one effect.
+"""
+
+from celery import shared_task
+
+from .services import drafts, memberships
+
+
+@shared_task(acks_late=True)
+def send_renewal_reminders() -> int:
+    """Sends the renewal reminders due today (90, 60, 30 and 15 days before by default)."""
+    return memberships.membership_send_due_reminders()
+
+
+@shared_task(acks_late=True)
+def lapse_memberships() -> int:
+    """Lapses every membership whose anniversary came without a renewal."""
+    return memberships.membership_lapse_due()
+
+
+@shared_task(acks_late=True)
+def remind_idle_drafts() -> int:
+    """Reminds trainers of applications idle for a week, once per idle period."""
+    return drafts.drafts_remind_idle()
+
+
+@shared_task(acks_late=True)
+def expire_idle_drafts() -> int:
+    """Withdraws applications idle past the expiry period and removes wizard temp files."""
+    expired = drafts.drafts_expire_idle()
+    drafts.wizard_temp_sweep()
+    return expired
