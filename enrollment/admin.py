@@ -1,0 +1,384 @@
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from . import models
+from .enums import PaymentStatus
+from .errors import DomainError
+from .forms.exports import EXPORT_APPLICATIONS, EXPORT_MEMBERSHIPS, ExportForm, RevokeForm
+from .payments import forms as payment_forms
+from .rules.fees import format_money
+from .services import exports as export_services
+from .services import payments as payment_services
+from .services.memberships import membership_revoke
+
+
+@admin.register(models.Trainer)
+class TrainerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "country", "mtm_id", "created_at"]
+    search_fields = ["first_name", "last_name", "email", "mtm_id"]
+    readonly_fields = ["verification_code", "created_at", "updated_at"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(models.McpId)
+class McpIdAdmin(admin.ModelAdmin):
+    list_display = ["value", "trainer", "is_primary", "created_at"]
+    search_fields = ["value"]
+    raw_id_fields = ["trainer"]
+
+
+@admin.register(models.ExamResult)
+class ExamResultAdmin(admin.ModelAdmin):
+    list_display = ["reference_number", "exam_code", "passed_on", "mcp_id"]
+    search_fields = ["reference_number", "exam_code", "candidate_last_name"]
+    raw_id_fields = ["mcp_id"]
+
+
+@admin.register(models.Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "qualifies_for_mct", "retired"]
+    list_filter = ["qualifies_for_mct", "retired"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.EarnedCertification)
+class EarnedCertificationAdmin(admin.ModelAdmin):
+    list_display = ["mcp_id", "certification", "earned_on"]
+    raw_id_fields = ["mcp_id"]
+
+
+@admin.register(models.CredentialType)
+class CredentialTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "active"]
+
+
+@admin.register(models.PartnerOrganization)
+class PartnerOrganizationAdmin(admin.ModelAdmin):
+    list_display = ["partner_id", "name", "active"]
+    list_filter = ["active"]
+    search_fields = ["partner_id", "name"]
+
+
+@admin.register(models.ImagineAcademyMember)
+class ImagineAcademyMemberAdmin(admin.ModelAdmin):
+    list_display = ["membership_id", "institution", "active"]
+    search_fields = ["membership_id", "institution"]
+
+
+@admin.register(models.MtmTrainingRecord)
+class MtmTrainingRecordAdmin(admin.ModelAdmin):
+    list_display = ["mtm_id", "course_name", "delivered_on", "number_of_students", "average_score"]
+    search_fields = ["mtm_id", "course_name"]
+    date_hierarchy = "delivered_on"
+
+
+class SuperuserActionsMixin:
+    """Actions listed in `superuser_actions` are offered to program admins only."""
+
+    superuser_actions: tuple[str, ...] = ()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            for name in self.superuser_actions:
+                actions.pop(name, None)
+        return actions
+
+
+def _require_superuser(request) -> None:
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only program admins can export or revoke memberships.")
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(SuperuserActionsMixin, admin.ModelAdmin):
+    list_display = ["trainer", "program", "status", "starts_on", "anniversary_on"]
+    list_filter = ["program", "status"]
+    list_select_related = ["trainer"]
+    search_fields = ["trainer__first_name", "trainer__last_name", "trainer__email"]
+    date_hierarchy = "anniversary_on"
+    raw_id_fields = ["trainer", "application"]
+    # Status changes go through the services (lapse, revoke, renew), never a raw edit.
+    readonly_fields = ["status", "status_reason", "status_changed_at", "reminders_sent"]
+    actions = ["revoke_selected", "export_selected_csv"]
+    superuser_actions = ("revoke_selected", "export_selected_csv")
+
+    def get_urls(self):
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_view),
+            name="enrollment_membership_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """Filter form; a valid submission streams the CSV of memberships or applications."""
+        _require_superuser(request)
+        if "download" in request.GET:
+            form = ExportForm(request.GET)
+        else:
+            form = ExportForm(initial={"kind": request.GET.get("kind", EXPORT_MEMBERSHIPS)})
+        if form.is_bound and form.is_valid():
+            filters = form.filters()
+            if form.cleaned_data["kind"] == EXPORT_APPLICATIONS:
+                return export_services.export_applications(filters)
+            return export_services.export_memberships(filters)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Export memberships and applications",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/enrollment/membership/export.html", context)
+
+    @admin.action(description="Export selected memberships as CSV")
+    def export_selected_csv(self, request, queryset):
+        _require_superuser(request)
+        memberships = queryset.select_related("trainer").order_by("starts_on", "pk")
+        return export_services.stream_csv(
+            export_services.membership_rows(memberships.iterator(chunk_size=2000)),
+            filename=export_services.export_filename("memberships"),
+        )
+
+    @admin.action(description="Revoke selected memberships…")
+    def revoke_selected(self, request, queryset):
+        """Asks for the reason on an intermediate page, then revokes each current year."""
+        _require_superuser(request)
+        form = RevokeForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            revoked, refused = 0, []
+            for membership in queryset.select_related("trainer"):
+                try:
+                    membership_revoke(
+                        membership=membership, by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    revoked += 1
+                except DomainError as error:
+                    refused.append(f"{membership.trainer}: {error.message}")
+            if revoked:
+                self.message_user(
+                    request, f"Revoked {revoked} membership(s); each trainer was emailed."
+                )
+            for message in refused:
+                self.message_user(request, message, level=messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Revoke memberships",
+            "form": form,
+            "memberships": queryset.select_related("trainer"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/enrollment/membership/revoke.html", context)
+
+
+@admin.register(models.TermsVersion)
+class TermsVersionAdmin(admin.ModelAdmin):
+    list_display = ["document", "version", "published_at"]
+
+
+@admin.register(models.Application)
+class ApplicationAdmin(SuperuserActionsMixin, admin.ModelAdmin):
+    list_display = ["trainer", "path", "status", "submitted_at", "decided_at", "created_at"]
+    list_filter = ["path", "status"]
+    list_select_related = ["trainer"]
+    raw_id_fields = ["trainer", "partner", "imagine_academy"]
+    readonly_fields = ["draft_data"]
+    actions = ["export_selected_csv"]
+    superuser_actions = ("export_selected_csv",)
+
+    @admin.action(description="Export selected applications as CSV")
+    def export_selected_csv(self, request, queryset):
+        _require_superuser(request)
+        applications = queryset.select_related("trainer").order_by("created_at", "pk")
+        return export_services.stream_csv(
+            export_services.application_rows(applications.iterator(chunk_size=2000)),
+            filename=export_services.export_filename("applications"),
+        )
+
+
+@admin.register(models.Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["application", "kind", "document", "is_current", "created_at"]
+    list_filter = ["kind", "is_current"]
+    raw_id_fields = ["application", "document"]
+
+
+@admin.register(models.Fee)
+class FeeAdmin(admin.ModelAdmin):
+    form = payment_forms.FeeAdminForm
+    list_display = ["program", "currency", "amount"]
+    list_filter = ["program", "currency"]
+
+
+@admin.register(models.DiscountCode)
+class DiscountCodeAdmin(admin.ModelAdmin):
+    form = payment_forms.DiscountCodeAdminForm
+    list_display = ["code", "percent_off", "program", "active", "valid_until", "uses"]
+    list_filter = ["active", "program"]
+    search_fields = ["code"]
+    # Counted by payment_confirm; an edit by hand would lose uses.
+    readonly_fields = ["times_used"]
+
+    @admin.display(description="Uses", ordering="times_used")
+    def uses(self, code: models.DiscountCode) -> str:
+        return f"{code.times_used} of {code.max_uses}" if code.max_uses else str(code.times_used)
+
+
+@admin.register(models.Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments are never edited by hand: their status changes through the actions, which
+    call the payment services (and so approve or close the application)."""
+
+    list_display = [
+        "__str__",
+        "reference",
+        "trainer",
+        "application_path",
+        "amount_due",
+        "status",
+        "provider",
+        "discount_code",
+        "created_at",
+        "paid_at",
+    ]
+    list_filter = ["status", "provider", "currency"]
+    list_select_related = ["application__trainer", "discount_code"]
+    search_fields = [
+        "reference",
+        "application__trainer__first_name",
+        "application__trainer__last_name",
+        "application__trainer__email",
+    ]
+    date_hierarchy = "created_at"
+    fields = [
+        "application",
+        "amount",
+        "currency",
+        "status",
+        "provider",
+        "reference",
+        "discount_code",
+        "created_at",
+        "paid_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    actions = ["mark_invoice_paid", "cancel_payments", "refund_payments"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="Trainer", ordering="application__trainer__last_name")
+    def trainer(self, payment: models.Payment):
+        return payment.application.trainer
+
+    @admin.display(description="Path", ordering="application__path")
+    def application_path(self, payment: models.Payment) -> str:
+        return payment.application.get_path_display()
+
+    @admin.display(description="Amount", ordering="amount")
+    def amount_due(self, payment: models.Payment) -> str:
+        return format_money(payment.amount, payment.currency)
+
+    @admin.action(description="Mark invoice paid", permissions=["change"])
+    def mark_invoice_paid(self, request, queryset):
+        """Confirms pending invoices: each application is approved and the trainer emailed."""
+        confirmed = 0
+        for payment in queryset.select_related("application__trainer"):
+            if payment.provider != "invoice" or payment.status != PaymentStatus.PENDING:
+                self.message_user(
+                    request,
+                    f"{payment.reference or payment}: only a pending invoice can be marked "
+                    f"paid (this is a {payment.get_status_display().lower()} "
+                    f"{payment.provider} payment).",
+                    level=messages.WARNING,
+                )
+                continue
+            try:
+                payment_services.payment_confirm(payment=payment, by=request.user)
+            except DomainError as error:
+                self.message_user(
+                    request, f"{payment.reference}: {error.message}", level=messages.ERROR
+                )
+                continue
+            confirmed += 1
+        if confirmed:
+            self.message_user(
+                request,
+                f"Marked {confirmed} invoice(s) paid; the applications are approved and the "
+                "trainers emailed.",
+            )
+
+    @admin.action(description="Cancel payment…", permissions=["change"])
+    def cancel_payments(self, request, queryset):
+        return self._with_reason(
+            request,
+            queryset,
+            action="cancel_payments",
+            title="Cancel payments",
+            explanation=(
+                "Cancelling a pending payment closes its application (payment cancelled) and "
+                "emails the trainer, who can apply again. Paid payments are refunded instead."
+            ),
+            button="Cancel payments",
+            service=payment_services.payment_cancel,
+            done="Cancelled {count} payment(s); the applications are closed.",
+        )
+
+    @admin.action(description="Refund payment…", permissions=["change"])
+    def refund_payments(self, request, queryset):
+        return self._with_reason(
+            request,
+            queryset,
+            action="refund_payments",
+            title="Refund payments",
+            explanation=(
+                "Refunding records that the money of a paid payment was given back. "
+                "The membership is not changed: revoke it from Memberships if the trainer "
+                "should leave the program."
+            ),
+            button="Refund payments",
+            service=payment_services.payment_refund,
+            done=(
+                "Refunded {count} payment(s). Memberships were not changed: revoke them "
+                "separately if needed."
+            ),
+        )
+
+    def _with_reason(self, request, queryset, *, action, title, explanation, button, service, done):
+        """An intermediate page asks for the reason, then runs `service` on each payment."""
+        form = payment_forms.PaymentActionForm(request.POST if "apply" in request.POST else None)
+        payments = queryset.select_related("application__trainer")
+        if form.is_bound and form.is_valid():
+            count = 0
+            for payment in payments:
+                try:
+                    service(payment=payment, by=request.user, reason=form.cleaned_data["reason"])
+                except DomainError as error:
+                    label = payment.reference or payment
+                    self.message_user(request, f"{label}: {error.message}", level=messages.ERROR)
+                    continue
+                count += 1
+            if count:
+                self.message_user(request, done.format(count=count))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "explanation": explanation,
+            "button": button,
+            "action": action,
+            "form": form,
+            "payments": payments,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/enrollment/payment/action_reason.html", context)

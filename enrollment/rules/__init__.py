@@ -1,0 +1,1 @@
+"""Pure functions that hold the program's rules, one module per subject."""

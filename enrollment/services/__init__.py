@@ -1,0 +1,1 @@
+"""Everything that changes state, one module per subject."""

@@ -1,0 +1,383 @@
+"""The application lifecycle (SPEC §4). Every status change goes through `_transition`."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from verification.audit import audit
+
+from ..enums import (
+    ALUMNI_PATHS,
+    APPLICATION_OPEN,
+    APPLICATION_TRANSITIONS,
+    ApplicationPath,
+    ApplicationStatus,
+    program_for_path,
+)
+from ..errors import InvalidTransition
+from ..models import Application, Trainer
+from .memberships import membership_extend, membership_start
+
+# Statuses the trainer is told about by email, with the template role that tells them.
+STATUS_EMAIL_ROLES = {
+    ApplicationStatus.ACTION_REQUIRED: "application_action_required",
+    ApplicationStatus.READY: "application_ready",
+    ApplicationStatus.AWAITING_PAYMENT: "application_awaiting_payment",
+    ApplicationStatus.APPROVED: "application_approved",
+    ApplicationStatus.PAYMENT_CANCELLED: "application_payment_cancelled",
+    ApplicationStatus.WITHDRAWN: "application_withdrawn",
+}
+
+# Paths whose approval renews the open membership instead of starting a new year.
+EXTENDING_PATHS = (ApplicationPath.RENEW, ApplicationPath.ALUMNI_RENEW)
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("trainer__user")
+        .get(pk=application.pk)
+    )
+
+
+def _notify(application: Application, status: str) -> None:
+    role = STATUS_EMAIL_ROLES.get(status)
+    if role is None:
+        return
+    from verification.mail import mail_queue
+
+    from ..enums import PATH_SLUGS
+    from .memberships import portal_url
+
+    trainer = application.trainer
+    mail_queue(
+        role=role,
+        to=trainer.user.email,
+        user=trainer.user,
+        context={
+            "trainer_name": trainer.first_name or trainer.full_name,
+            "path_label": application.get_path_display(),
+            "status_label": ApplicationStatus(status).label,
+            "application_public_id": str(application.public_id),
+            "profile_url": portal_url("/profile/"),
+            "continue_url": portal_url(f"/apply/{PATH_SLUGS[application.path]}/"),
+            "payment_url": portal_url(f"/apply/pay/{application.public_id}/"),
+            "is_alumni": application.path in ALUMNI_PATHS,
+        },
+    )
+
+
+def _transition(
+    application: Application, to: str, *, by, note: str = "", extra_fields: tuple = ()
+) -> Application:
+    """Moves a locked application to `to`, or raises InvalidTransition; audits; emails."""
+    current = application.status
+    if to not in APPLICATION_TRANSITIONS.get(current, set()):
+        raise InvalidTransition(
+            f"An application that is {ApplicationStatus(current).label.lower()} "
+            f"cannot become {ApplicationStatus(to).label.lower()}."
+        )
+    application.status = to
+    application.save(update_fields=["status", "updated_at", *extra_fields])
+    audit(
+        actor=by,
+        action=f"application.{to}",
+        target=application,
+        subject_user=application.trainer.user,
+        before={"status": current},
+        after={"status": to},
+        note=note,
+    )
+    _notify(application, to)
+    return application
+
+
+def open_application(*, trainer: Trainer, path: str) -> Application | None:
+    return Application.objects.filter(
+        trainer=trainer, path=path, status__in=APPLICATION_OPEN
+    ).first()
+
+
+def application_start(
+    *, trainer: Trainer, path: str, by, initial: dict | None = None
+) -> Application:
+    """Returns the trainer's open application on this path, creating a draft if none.
+
+    Two tabs (or two devices) starting the same path at once get the same draft.
+    """
+    existing = open_application(trainer=trainer, path=path)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(trainer=trainer, path=path, **(initial or {}))
+            audit(
+                actor=by,
+                action="application.started",
+                target=application,
+                subject_user=trainer.user,
+                after={"path": path},
+            )
+            return application
+    except IntegrityError:
+        return open_application(trainer=trainer, path=path)
+
+
+@transaction.atomic
+def application_set_review_state(*, application: Application, to: str, by=None) -> Application:
+    """Moves an application between draft, in_review, action_required and ready.
+
+    Called whenever its evidence changes; staying in the same state is not a change.
+    """
+    locked = _lock(application)
+    if locked.status == to:
+        return locked
+    return _transition(locked, to, by=by)
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by) -> Application:
+    """The trainer confirms a ready application: MCT paths go on to payment, alumni
+    paths are approved at once. A second submit (double click, replay) changes nothing."""
+    locked = _lock(application)
+    if locked.submitted_at is not None and locked.status in (
+        ApplicationStatus.AWAITING_PAYMENT,
+        ApplicationStatus.APPROVED,
+    ):
+        return locked
+    if locked.status != ApplicationStatus.READY:
+        raise InvalidTransition(
+            "This application cannot be submitted yet: every requirement must be met and "
+            "every document approved first."
+        )
+    locked.submitted_at = timezone.now()
+    if locked.path in ALUMNI_PATHS:
+        locked.save(update_fields=["submitted_at", "updated_at"])
+        return _approve(locked, by=by)
+    return _transition(
+        locked, ApplicationStatus.AWAITING_PAYMENT, by=by, extra_fields=("submitted_at",)
+    )
+
+
+def _approve(locked: Application, *, by, note: str = "") -> Application:
+    locked.decided_at = timezone.now()
+    _transition(locked, ApplicationStatus.APPROVED, by=by, note=note, extra_fields=("decided_at",))
+    program = program_for_path(locked.path)
+    if locked.path in EXTENDING_PATHS:
+        membership_extend(trainer=locked.trainer, program=program, application=locked, by=by)
+    else:
+        membership_start(trainer=locked.trainer, program=program, application=locked, by=by)
+    return locked
+
+
+@transaction.atomic
+def application_mark_paid(*, application: Application, by, note: str = "") -> Application:
+    """Payment arrived: the application is approved and the membership starts or extends.
+
+    Idempotent: a provider callback delivered twice approves once.
+    """
+    locked = _lock(application)
+    if locked.status == ApplicationStatus.APPROVED:
+        return locked
+    if locked.status != ApplicationStatus.AWAITING_PAYMENT:
+        raise InvalidTransition("Only an application awaiting payment can be paid.")
+    return _approve(locked, by=by, note=note)
+
+
+@transaction.atomic
+def application_payment_cancel(*, application: Application, by, note: str = "") -> Application:
+    """The payment was cancelled; the trainer may re-apply on the same path."""
+    locked = _lock(application)
+    if locked.status == ApplicationStatus.PAYMENT_CANCELLED:
+        return locked
+    return _transition(locked, ApplicationStatus.PAYMENT_CANCELLED, by=by, note=note)
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by, reason: str = "") -> Application:
+    """Withdraws an open application (by the trainer, or when an idle draft expires)."""
+    locked = _lock(application)
+    if locked.status == ApplicationStatus.WITHDRAWN:
+        return locked
+    locked.draft_data = {}
+    return _transition(
+        locked, ApplicationStatus.WITHDRAWN, by=by, note=reason, extra_fields=("draft_data",)
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# The wizard: saving steps, evidence and terms, and re-evaluating the review state.
+
+# The statuses in which the trainer may still change the application, and in which its
+# status follows from its requirements.
+REVIEW_STATES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.ACTION_REQUIRED,
+    ApplicationStatus.READY,
+)
+
+PROFILE_FIELDS = (
+    "employer_type",
+    "institution_name",
+    "department_name",
+    "imagine_academy",
+    "partner",
+    "microsoft_alias",
+    "verified_email",
+    "is_microsoft_employee",
+    "area_of_expertise",
+    "primary_audience",
+)
+_PROFILE_EMPTY = {
+    "imagine_academy": None,
+    "partner": None,
+    "is_microsoft_employee": None,
+}
+
+
+def _editable(locked: Application) -> Application:
+    if locked.status not in REVIEW_STATES:
+        raise InvalidTransition(
+            f"This application is {ApplicationStatus(locked.status).label.lower()} and can no "
+            "longer be changed."
+        )
+    return locked
+
+
+def application_save_draft(
+    *, application: Application, draft_data: dict, current_step: str, touch: bool = True
+) -> None:
+    """Stores the wizard's raw form data and where the trainer is (no status change)."""
+    fields = {"draft_data": draft_data, "current_step": current_step}
+    if touch:
+        fields["last_activity_at"] = timezone.now()
+    Application.objects.filter(pk=application.pk, status__in=APPLICATION_OPEN).update(**fields)
+
+
+@transaction.atomic
+def application_reevaluate(*, application: Application, by=None) -> Application:
+    """Puts an open application in the review state its requirements and evidence call for.
+
+    Called after every saved step and after every review decision on its documents.
+    Applications past confirmation (awaiting payment, approved...) are left alone.
+    """
+    from ..rules.requirements import review_status
+    from ..selectors.applications import application_requirements, profile_complete
+
+    locked = _lock(application)
+    if locked.status not in REVIEW_STATES:
+        return locked
+    status = review_status(
+        application_requirements(application=locked),
+        profile_complete=profile_complete(locked),
+        terms_accepted=locked.terms_accepted_at is not None,
+    )
+    if status == locked.status:
+        return locked
+    return _transition(locked, status, by=by)
+
+
+@transaction.atomic
+def application_save_profile(*, application: Application, by, values: dict) -> Application:
+    """The profile step: employer and its details, audience (or the alumni questions)."""
+    from verification.audit import changed_fields
+
+    locked = _editable(_lock(application))
+    new_values = {name: values.get(name, _PROFILE_EMPTY.get(name, "")) for name in PROFILE_FIELDS}
+    before, after = changed_fields(locked, list(PROFILE_FIELDS), new_values)
+    for name, value in new_values.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+    if before or after:
+        audit(
+            actor=by,
+            action="application.profile_saved",
+            target=locked,
+            subject_user=locked.trainer.user,
+            before=before,
+            after=after,
+        )
+    trainer = locked.trainer
+    if locked.area_of_expertise and trainer.area_of_expertise != locked.area_of_expertise:
+        trainer.area_of_expertise = locked.area_of_expertise
+        trainer.save(update_fields=["area_of_expertise", "updated_at"])
+    return application_reevaluate(application=locked, by=by)
+
+
+@transaction.atomic
+def application_save_requirements(
+    *,
+    application: Application,
+    by,
+    mtm_id: str = "",
+    proof: dict | None = None,
+    summary_file=None,
+    waiver: dict | None = None,
+    retire=(),
+) -> Application:
+    """The requirements step: MTM ID, and the evidence the trainer uploaded or declared.
+
+    `proof`: credential_type, certified_on, uploaded_file (new instructional-skills proof).
+    `summary_file`: a training summary or score report. `waiver`: the waiver form's answers.
+    `retire`: evidence kinds that no longer apply (e.g. a summary once the waiver is chosen).
+    """
+    from ..enums import EvidenceKind
+    from .evidence import evidence_declare_waiver, evidence_retire, evidence_upload
+
+    locked = _editable(_lock(application))
+    mtm_id = (mtm_id or "").strip()
+    if locked.mtm_id != mtm_id:
+        audit(
+            actor=by,
+            action="application.mtm_id_saved",
+            target=locked,
+            subject_user=locked.trainer.user,
+            before={"mtm_id": locked.mtm_id},
+            after={"mtm_id": mtm_id},
+        )
+        locked.mtm_id = mtm_id
+        locked.save(update_fields=["mtm_id", "updated_at"])
+    trainer = locked.trainer
+    if mtm_id and trainer.mtm_id != mtm_id:
+        # The trainer's MTM ID is what next year's renewal is checked against.
+        trainer.mtm_id = mtm_id
+        trainer.save(update_fields=["mtm_id", "updated_at"])
+    if retire:
+        evidence_retire(application=locked, kinds=retire, by=by)
+    if proof is not None:
+        evidence_upload(
+            application=locked,
+            kind=EvidenceKind.INSTRUCTIONAL_SKILLS,
+            uploaded_file=proof["uploaded_file"],
+            credential_type=proof["credential_type"],
+            certified_on=proof["certified_on"],
+            by=by,
+        )
+    if summary_file is not None:
+        evidence_upload(
+            application=locked,
+            kind=EvidenceKind.TRAINING_SUMMARY,
+            uploaded_file=summary_file,
+            by=by,
+        )
+    if waiver is not None:
+        evidence_declare_waiver(application=locked, by=by, **waiver)
+    return application_reevaluate(application=locked, by=by)
+
+
+@transaction.atomic
+def application_accept_terms(*, application: Application, by, versions) -> Application:
+    """Records which versions of the program terms the trainer accepted, and when."""
+    locked = _editable(_lock(application))
+    versions = [v for v in versions if v is not None]
+    locked.terms_accepted_at = timezone.now()
+    locked.save(update_fields=["terms_accepted_at", "updated_at"])
+    locked.accepted_terms.set(versions)
+    audit(
+        actor=by,
+        action="application.terms_accepted",
+        target=locked,
+        subject_user=locked.trainer.user,
+        after={"terms": [str(v) for v in versions]},
+    )
+    return application_reevaluate(application=locked, by=by)

@@ -1,0 +1,158 @@
+"""Evidence for an application's requirements: uploads (through verification) and waivers."""
+
+import datetime
+
+from django.db import transaction
+from django.utils.formats import date_format
+
+from verification.audit import audit
+
+from ..enums import EvidenceKind
+from ..models import Application, CredentialType, Evidence
+
+
+def _day(value: datetime.date | None) -> str:
+    return date_format(value, "j F Y") if value else ""
+
+
+def evidence_retire(*, application: Application, kinds, by) -> int:
+    """Marks the current evidence of these kinds as replaced; it stays for the record."""
+    retired = list(
+        Evidence.objects.filter(application=application, kind__in=list(kinds), is_current=True)
+    )
+    for evidence in retired:
+        evidence.is_current = False
+        evidence.save(update_fields=["is_current"])
+        audit(
+            actor=by,
+            action="evidence.replaced",
+            target=evidence,
+            subject_user=application.trainer.user,
+            before={"is_current": True},
+            after={"is_current": False},
+        )
+    return len(retired)
+
+
+@transaction.atomic
+def evidence_upload(
+    *,
+    application: Application,
+    kind: str,
+    uploaded_file,
+    by,
+    credential_type: CredentialType | None = None,
+    certified_on: datetime.date | None = None,
+) -> Evidence:
+    """Hands the file to verification (check, then the review queue) and records it as the
+    current evidence of its kind; the previous one of that kind is kept but no longer counts.
+    """
+    from verification.services import document_receive
+
+    trainer = application.trainer
+    details = {"Application": application.get_path_display(), "Trainer": trainer.full_name}
+    if kind == EvidenceKind.INSTRUCTIONAL_SKILLS:
+        details["Credential type"] = credential_type.name if credential_type else ""
+        details["Date of certification"] = _day(certified_on)
+    elif kind == EvidenceKind.TRAINING_SUMMARY:
+        details["MTM ID"] = application.mtm_id or trainer.mtm_id or "none given"
+    evidence_retire(application=application, kinds=[kind], by=by)
+    document = document_receive(
+        owner=trainer.user, kind=kind, uploaded_file=uploaded_file, details=details
+    )
+    evidence = Evidence.objects.create(
+        application=application,
+        kind=kind,
+        document=document,
+        credential_type=credential_type,
+        certified_on=certified_on,
+    )
+    audit(
+        actor=by,
+        action="evidence.uploaded",
+        target=evidence,
+        subject_user=trainer.user,
+        after={"kind": kind, "document": str(document.public_id), **details},
+    )
+    return evidence
+
+
+WAIVER_FIELDS = (
+    "courses_taught",
+    "course_name",
+    "taught_on",
+    "number_of_students",
+    "organization",
+    "manager_name",
+    "manager_email",
+)
+
+
+@transaction.atomic
+def evidence_declare_waiver(*, application: Application, by, **declared) -> Evidence:
+    """Records the training waiver form; declared, counts as met, subject to audit.
+
+    Saving the same answers again keeps the current declaration.
+    """
+    values = {name: declared[name] for name in WAIVER_FIELDS}
+    current = Evidence.objects.filter(
+        application=application, kind=EvidenceKind.TRAINING_WAIVER, is_current=True
+    ).first()
+    if current is not None and all(getattr(current, k) == v for k, v in values.items()):
+        return current
+    evidence_retire(application=application, kinds=[EvidenceKind.TRAINING_WAIVER], by=by)
+    evidence = Evidence.objects.create(
+        application=application, kind=EvidenceKind.TRAINING_WAIVER, **values
+    )
+    audit(
+        actor=by,
+        action="evidence.waiver_declared",
+        target=evidence,
+        subject_user=application.trainer.user,
+        after={k: str(v) for k, v in values.items()},
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_carry_over(*, application: Application, by) -> int:
+    """A re-application after a cancelled payment keeps what was already approved.
+
+    The approved (or declared) evidence of the trainer's latest cancelled application on
+    the same path moves to the new draft, so nobody waits for a second review of the same
+    proof. Returns how many rows moved; a draft that already has evidence takes none.
+    """
+    from django.db.models import Q
+
+    from ..enums import ApplicationStatus
+
+    if Evidence.objects.filter(application=application).exists():
+        return 0
+    previous = (
+        Application.objects.filter(
+            trainer=application.trainer,
+            path=application.path,
+            status=ApplicationStatus.PAYMENT_CANCELLED,
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+    if previous is None:
+        return 0
+    rows = Evidence.objects.filter(application=previous, is_current=True).filter(
+        Q(document__isnull=True) | Q(document__state="approved")
+    )
+    moved = 0
+    for evidence in rows.select_for_update(of=("self",)):
+        evidence.application = application
+        evidence.save(update_fields=["application"])
+        audit(
+            actor=by,
+            action="evidence.carried_over",
+            target=evidence,
+            subject_user=application.trainer.user,
+            before={"application": str(previous.public_id)},
+            after={"application": str(application.public_id)},
+        )
+        moved += 1
+    return moved

@@ -1,0 +1,166 @@
+"""The trainer's home: membership, open applications and what to do next, the paths open to
+them, their MCP IDs and certifications, and their transcript."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from ..enums import PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
+from ..rules.eligibility import (
+    PATH_ACTION_LABELS,
+    due_for_renewal,
+    eligibility_for,
+    startable_paths,
+)
+from ..rules.memberships import days_left, renewal_window_opens
+from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
+from ..selectors import applications as selectors
+from ..selectors.memberships import membership_history
+from ..services.trainers import trainer_ensure
+from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
+
+
+def _membership_card(year, program: str, today) -> dict | None:
+    if year is None:
+        return None
+    card = {"year": year, "program_label": Program(program).label, "is_open": False}
+    if year.status in ("active", "in_renewal"):
+        card["is_open"] = True
+        card["days_left"] = days_left(year.anniversary_on, today)
+        card["in_window"] = due_for_renewal(year, today, settings.RENEWAL_WINDOW_DAYS)
+        card["window_opens"] = renewal_window_opens(
+            year.anniversary_on, settings.RENEWAL_WINDOW_DAYS
+        )
+    return card
+
+
+def _next_step(application, requirements) -> dict:
+    """What the trainer must do next on an open application, and the link that does it."""
+    status = application.status
+    step_url = step_url_name(application.path)
+    if status == ApplicationStatus.AWAITING_PAYMENT:
+        return {
+            "text": "Everything is approved. Pay the program fee to complete your application.",
+            "label": "Pay the fee",
+            "url": payment_url(application),
+        }
+    if status == ApplicationStatus.READY:
+        return {
+            "text": "Everything is approved. Check your application and submit it.",
+            "label": "Go to confirmation",
+            "url": reverse(step_url, kwargs={"step": "confirmation"}),
+        }
+    if status == ApplicationStatus.ACTION_REQUIRED:
+        return {
+            "text": "A file you uploaded was not accepted. Upload a new one on the "
+            "Requirements step.",
+            "label": "Upload a new file",
+            "url": reverse(step_url, kwargs={"step": "requirements"}),
+        }
+    if status == ApplicationStatus.IN_REVIEW:
+        return {
+            "text": "Your files are with our reviewers, who decide within 2–4 business days. "
+            "We will email you; nothing is needed from you meanwhile.",
+            "label": "View application",
+            "url": path_start_url(application.path),
+            "secondary": True,
+        }
+    step = STEP_LABELS.get(application.current_step or "profile", "Profile")
+    return {
+        "text": f"Your draft is saved. Continue at the {step} step.",
+        "label": "Continue application",
+        "url": path_start_url(application.path),
+    }
+
+
+@login_required
+def profile_page(request: HttpRequest) -> HttpResponse:
+    trainer = trainer_ensure(request.user)
+    today = timezone.localdate()
+    standing = selectors.membership_standing(trainer=trainer)
+    certifications = selectors.trainer_certifications(trainer=trainer)
+    qualifying_ids = {
+        c.certification_id
+        for c in certifications
+        if is_qualifying(
+            qualifies_for_mct=c.certification.qualifies_for_mct, retired=c.certification.retired
+        )
+    }
+
+    applications = []
+    for application in selectors.open_applications(trainer=trainer):
+        evidence = {e.kind: e for e in application.current_evidence_list}
+        application.trainer = trainer
+        requirements = evaluate_requirements(
+            selectors.application_requirement_facts(
+                application=application,
+                today=today,
+                qualifying_count=len(qualifying_ids),
+                evidence=evidence,
+                standing=standing,
+            )
+        )
+        next_step = _next_step(application, requirements)
+        eligibility = eligibility_for(
+            application.path, standing, today, settings.RENEWAL_WINDOW_DAYS
+        )
+        if not eligibility.allowed and application.status != ApplicationStatus.AWAITING_PAYMENT:
+            # E.g. a renewal draft whose membership lapsed meanwhile.
+            next_step = {
+                "text": f"This application can no longer go ahead. {eligibility.reason} "
+                "You can withdraw it.",
+                "label": "",
+                "url": "",
+            }
+        applications.append(
+            {
+                "application": application,
+                "requirements": requirements,
+                "evidence": list(evidence.values()),
+                "next": next_step,
+                "can_withdraw": application.status != ApplicationStatus.AWAITING_PAYMENT,
+                "all_met": all(r.state == RequirementState.MET for r in requirements),
+            }
+        )
+
+    open_paths = {item["application"].path for item in applications}
+    startable = startable_paths(standing, today, settings.RENEWAL_WINDOW_DAYS)
+    actions = [
+        {
+            "path": path,
+            "label": PATH_ACTION_LABELS[path],
+            "title": ApplicationPath(path).label,
+            "url": path_start_url(path),
+            "slug": PATH_SLUGS[path],
+        }
+        for path in startable
+        if path not in open_paths
+    ]
+    cancelled = [
+        {
+            "application": application,
+            "can_reapply": application.path in startable,
+            "url": path_start_url(application.path),
+        }
+        for application in selectors.recently_cancelled(trainer=trainer, exclude_paths=open_paths)
+    ]
+
+    context = {
+        "trainer": trainer,
+        "today": today,
+        "mct": _membership_card(standing.mct_open or standing.mct_latest, Program.MCT, today),
+        "alumni": _membership_card(
+            standing.alumni_open or standing.alumni_latest, Program.ALUMNI, today
+        ),
+        "applications": applications,
+        "actions": actions,
+        "cancelled": cancelled,
+        "mcp_ids": selectors.trainer_mcp_ids(trainer=trainer),
+        "certifications": certifications,
+        "qualifying_ids": qualifying_ids,
+        "memberships": list(membership_history(trainer=trainer)),
+    }
+    return render(request, "enrollment/profile.html", context)

@@ -1,0 +1,590 @@
+"""The base of the six application wizards (SPEC §3).
+
+One named-URL wizard per path, on formtools' NamedUrlSessionWizardView, with what formtools
+does not do (docs: /work/shared/notes/wizard.md):
+
+- The draft lives in the database (storage.DraftStorage): sign out, come back on another
+  device, continue at the same step with the same data and uploads.
+- The management-form prefix derives from the application's public id, so pages of two
+  paths (or a stale page of an earlier application) never write into each other.
+- Direct step URLs are guarded: a step opens only once every earlier step is complete.
+- A tampered current step answers 400; a page of another (or closed) application is sent
+  where that application is now; nothing here ends in a 500.
+- Passcodes are sent and checked in their own POST actions; clean() only compares.
+- Uploads go to verification when a step is saved (never the wizard's file storage).
+- Submitting happens on the POST of the confirmation step through one service
+  (application_submit), which is idempotent; `done()` never runs on a GET.
+"""
+
+import uuid
+from collections import OrderedDict
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.generic import TemplateView
+from formtools.wizard.forms import ManagementForm
+from formtools.wizard.views import NamedUrlSessionWizardView, StepsHelper
+
+from verification.enums import PasscodePurpose
+
+from ..enums import (
+    ALUMNI_PATHS,
+    PATH_SLUGS,
+    ApplicationPath,
+    ApplicationStatus,
+    Program,
+    program_for_path,
+)
+from ..errors import DomainError, InvalidTransition
+from ..forms.wizard import PASSCODE_ACTIONS, SEND_CODE
+from ..rules.eligibility import PATH_ACTION_LABELS, due_for_renewal, eligibility_for
+from ..rules.memberships import days_left
+from ..rules.requirements import RequirementState
+from ..selectors import applications as selectors
+from ..services.applications import (
+    application_accept_terms,
+    application_reevaluate,
+    application_save_profile,
+    application_save_requirements,
+    application_start,
+    application_submit,
+)
+from ..services.evidence import evidence_carry_over
+from ..services.trainers import trainer_ensure
+from .context import StepContext
+from .storage import DraftStorage, WizardTempStorage
+
+STEP_LABELS = {
+    "profile": "Profile",
+    "requirements": "Requirements",
+    "terms": "Terms",
+    "confirmation": "Confirmation",
+}
+PREFIX_START = "app_"
+
+
+def step_url_name(path: str) -> str:
+    """URL name of a path's step pages: apply_new_step, apply_alumni_renew_step..."""
+    return f"apply_{path}_step"
+
+
+def start_url_name(path: str) -> str:
+    return f"apply_{path}"
+
+
+def path_start_url(path: str) -> str:
+    return reverse(start_url_name(path))
+
+
+def payment_url(application) -> str:
+    """The payment page of an application awaiting payment (the payments module's URL)."""
+    try:
+        return reverse("payment", kwargs={"public_id": application.public_id})
+    except NoReverseMatch:
+        return f"/apply/pay/{application.public_id}/"
+
+
+def bad_request(request, message: str):
+    content = render_to_string("400.html", {"reason": message}, request=request)
+    return HttpResponseBadRequest(content)
+
+
+class ApplicationWizard(NamedUrlSessionWizardView):
+    """Shared by the six path wizards; a subclass sets `path` and `form_list`."""
+
+    path: str = ""
+    file_storage = WizardTempStorage()
+    template_app = "enrollment"
+
+    @classmethod
+    def as_path_view(cls):
+        return cls.as_view(url_name=step_url_name(cls.path))
+
+    # ------------------------------------------------------------------ dispatch
+
+    def get_prefix(self, request, *args, **kwargs):
+        return f"{PREFIX_START}{self.application.public_id.hex}"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.trainer = trainer_ensure(request.user)
+        self.today = timezone.localdate()
+        self.standing = selectors.membership_standing(trainer=self.trainer)
+
+        if request.method == "POST":
+            elsewhere = self._post_for_another_application(request)
+            if elsewhere is not None:
+                return elsewhere
+
+        application = selectors.open_application_for_path(trainer=self.trainer, path=self.path)
+        if application is not None and application.status == ApplicationStatus.AWAITING_PAYMENT:
+            return redirect(payment_url(application))
+        self.eligibility = eligibility_for(
+            self.path, self.standing, self.today, settings.RENEWAL_WINDOW_DAYS
+        )
+        if not self.eligibility.allowed:
+            return self.render_not_eligible()
+        if application is None:
+            application = application_start(
+                trainer=self.trainer,
+                path=self.path,
+                by=request.user,
+                initial=selectors.prefill_for_path(trainer=self.trainer, path=self.path),
+            )
+            if evidence_carry_over(application=application, by=request.user):
+                application = application_reevaluate(application=application, by=request.user)
+        self.application = application
+
+        # What formtools' dispatch does, with the draft-backed storage.
+        self.prefix = self.get_prefix(request, *args, **kwargs)
+        self.storage = DraftStorage(
+            self.prefix, request, self.file_storage, application=application
+        )
+        self.steps = StepsHelper(self)
+        self.step_context = StepContext(
+            application=application,
+            trainer=self.trainer,
+            standing=self.standing,
+            today=self.today,
+            verified=self.storage.extra_entry("verified", {}),
+        )
+        response = TemplateView.dispatch(self, request, *args, **kwargs)
+        self.storage.update_response(response)
+        return response
+
+    def _post_for_another_application(self, request):
+        """A page of an earlier application of this trainer (a double click on Submit, a
+        replayed POST, a stale tab): send them to where that application is now."""
+        prefix = next(
+            (
+                key[: -len("-current_step")]
+                for key in request.POST
+                if key.startswith(PREFIX_START) and key.endswith("-current_step")
+            ),
+            None,
+        )
+        if prefix is None:
+            return None
+        try:
+            public_id = uuid.UUID(hex=prefix[len(PREFIX_START) :])
+        except ValueError:
+            return None
+        posted = selectors.owned_application(trainer=self.trainer, public_id=public_id)
+        if posted is None or posted.path != self.path:
+            return None
+        if posted.status == ApplicationStatus.AWAITING_PAYMENT:
+            return redirect(payment_url(posted))
+        if posted.status == ApplicationStatus.APPROVED:
+            messages.info(request, "This application has already been submitted and approved.")
+            return redirect("profile")
+        if posted.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.PAYMENT_CANCELLED):
+            messages.warning(
+                request,
+                "That page belonged to an application that is no longer open, so nothing was "
+                "saved from it.",
+            )
+            return redirect("profile")
+        return None
+
+    def render_not_eligible(self):
+        context = {
+            "path": self.path,
+            "path_label": ApplicationPath(self.path).label,
+            "eligibility": self.eligibility,
+            "alternatives": [
+                {
+                    "path": p,
+                    "label": PATH_ACTION_LABELS[p],
+                    "title": ApplicationPath(p).label,
+                    "url": path_start_url(p),
+                }
+                for p in self.eligibility.instead
+            ],
+        }
+        return render(self.request, "enrollment/wizard/not_eligible.html", context, status=403)
+
+    # ------------------------------------------------------------------ steps
+
+    def get_step_url(self, step):
+        return reverse(self.url_name, kwargs={"step": step})
+
+    def first_incomplete_before(self, step: str) -> str | None:
+        """The first earlier step not completed yet (a step opens only after them)."""
+        completed = self.storage.completed_steps
+        for name in self.get_form_list():
+            if name == step:
+                return None
+            if name not in completed:
+                return name
+        return None
+
+    def resume_step(self) -> str:
+        steps = list(self.get_form_list())
+        current = self.storage.current_step
+        if current in steps and self.first_incomplete_before(current) is None:
+            return current
+        return next((s for s in steps if s not in self.storage.completed_steps), steps[-1])
+
+    def get(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if step is None or step not in self.get_form_list():
+            return redirect(self.get_step_url(self.resume_step()))
+        blocked = self.first_incomplete_before(step)
+        if blocked is not None:
+            return redirect(self.get_step_url(blocked))
+        self.storage.current_step = step
+        if step == self.steps.last:
+            # Records may have changed since (an MTM import, a review): show the truth.
+            self._application_saved(application_reevaluate(application=self.application))
+        return self.render(self.get_form(step))
+
+    def post(self, request, *args, **kwargs):
+        url_step = kwargs.get("step")
+        management = ManagementForm(request.POST, prefix=self.prefix)
+        if not management.is_valid():
+            messages.warning(
+                request,
+                "That page was out of date, so nothing was saved from it. You can continue "
+                "your application here.",
+            )
+            return redirect(self.get_step_url(self.resume_step()))
+        step = management.cleaned_data["current_step"]
+        if step not in self.get_form_list() or step != url_step:
+            return bad_request(request, "The form named a step that does not exist here.")
+        blocked = self.first_incomplete_before(step)
+        if blocked is not None:
+            messages.warning(request, f"Complete the {STEP_LABELS[blocked]} step first.")
+            return redirect(self.get_step_url(blocked))
+        self.storage.current_step = step
+
+        goto = request.POST.get("wizard_goto_step")
+        if goto:
+            if goto not in self.get_form_list():
+                return bad_request(request, "The form named a step that does not exist here.")
+            return self._save_and_go(step, goto)
+
+        action = request.POST.get("action", "")
+        if action in PASSCODE_ACTIONS and self.has_passcodes(step):
+            return self.passcode_post(step, action)
+
+        form = self.get_form(step, data=request.POST, files=request.FILES)
+        if not form.is_valid():
+            return self.render(form)
+        try:
+            self.save_step(step, form)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.render(form)
+        self.storage.set_step_data(step, form.data)
+        self.storage.mark_completed(step)
+        if step == self.steps.last:
+            return self.render_done(form, **kwargs)
+        next_step = self.get_next_step(step)
+        self.storage.current_step = next_step
+        return redirect(self.get_step_url(next_step))
+
+    def _save_and_go(self, step: str, goto: str):
+        """Back keeps what was typed: saved (and the step completed) when it is valid,
+        kept as typed otherwise."""
+        form = self.get_form(step, data=self.request.POST, files=self.request.FILES)
+        saved = False
+        if form.is_valid():
+            try:
+                self.save_step(step, form)
+                saved = True
+            except DomainError:
+                saved = False
+        self.storage.set_step_data(step, self.request.POST)
+        self.storage.mark_completed(step, saved)
+        self.storage.current_step = goto
+        return redirect(self.get_step_url(goto))
+
+    def get_form(self, step=None, data=None, files=None, **extra):
+        if step is None:
+            step = self.steps.current
+        form_class = self.get_form_list()[step]
+        return form_class(
+            data=data,
+            files=files,
+            prefix=self.get_form_prefix(step, form_class),
+            initial=self.get_form_initial(step) if data is None else {},
+            context=self.step_context,
+            **extra,
+        )
+
+    def get_form_initial(self, step):
+        """The trainer's saved answers for the step; before that, the current record."""
+        stored = self.storage.get_step_data(step)
+        if stored:
+            own = f"{step}-"
+            return {
+                key[len(own) :]: values[-1] if len(values) == 1 else values
+                for key, values in stored.lists()
+                if key.startswith(own) and values
+            }
+        extra = dict(self.storage.data[self.storage.extra_data_key])
+        extra.update(self.initial_extra(step))
+        return self.get_form_list()[step].initial_from(self.application, extra)
+
+    def initial_extra(self, step: str) -> dict:
+        return {}
+
+    def render_done(self, form, **kwargs):
+        """Revalidates every step from the draft, then submits; nothing runs on a GET."""
+        final_forms = OrderedDict()
+        for name in self.get_form_list():
+            step_form = self.get_form(name, data=self.storage.get_step_data(name))
+            if not step_form.is_valid():
+                self.storage.mark_completed(name, False)
+                self.storage.current_step = name
+                messages.error(
+                    self.request,
+                    f"Something on the {STEP_LABELS[name]} step needs your attention before "
+                    "you can submit.",
+                )
+                return redirect(self.get_step_url(name))
+            final_forms[name] = step_form
+        return self.done(list(final_forms.values()), form_dict=final_forms, **kwargs)
+
+    # ------------------------------------------------------------------ saving
+
+    def has_passcodes(self, step: str) -> bool:
+        return step == "profile"
+
+    def save_step(self, step: str, form) -> None:
+        user = self.request.user
+        if step == "profile":
+            application = application_save_profile(
+                application=self.application, by=user, values=form.profile_values()
+            )
+        elif step == "requirements":
+            application = application_save_requirements(
+                application=self.application, by=user, **form.requirement_values()
+            )
+        elif step == "terms":
+            versions = selectors.current_terms(documents=form.documents())
+            application = application_accept_terms(
+                application=self.application, by=user, versions=list(versions.values())
+            )
+        else:
+            return
+        self._application_saved(application)
+
+    def _application_saved(self, application) -> None:
+        # Keep the related rows already loaded; take the new field values.
+        for field in application._meta.concrete_fields:
+            setattr(self.application, field.attname, getattr(application, field.attname))
+        self.step_context.forget_application_facts(self.application)
+
+    def passcode_post(self, step: str, action: str):
+        """ "Email code" and "Verify code": their own POST actions on the profile step."""
+        from verification.passcodes import (
+            PasscodeError,
+            PasscodeInvalid,
+            passcode_issue,
+            passcode_verify,
+        )
+
+        form = self.get_form(step, data=self.request.POST, files=None, passcode_action=action)
+        # Whatever happens, what the trainer typed is kept (the code itself never is).
+        self.storage.set_step_data(step, self.request.POST)
+        self.storage.mark_completed(step, False)
+        if not form.is_valid() or form.passcode_target() is None:
+            return self.render(form)
+        address, purpose, code_field = form.passcode_target()
+        user = self.request.user
+        if action == SEND_CODE:
+            try:
+                passcode_issue(user=user, address=address, purpose=purpose)
+            except PasscodeError as error:
+                form.add_error(code_field, _passcode_message(error))
+                return self.render(form)
+            self.storage.extra_entry("sent", {})[purpose] = address
+            messages.info(
+                self.request,
+                f"We sent a code to {address}. It can take a few minutes to arrive and stays "
+                "valid for 120 days.",
+            )
+            return redirect(self.get_step_url(step))
+
+        code = (form.cleaned_data.get(code_field) or "").strip()
+        if not code:
+            form.add_error(code_field, "Enter the code from the email.")
+            return self.render(form)
+        try:
+            passcode_verify(user=user, address=address, purpose=purpose, code=code)
+        except PasscodeInvalid as error:
+            form.add_error(code_field, _passcode_message(error))
+            return self.render(form)
+        except PasscodeError as error:
+            form.add_error(code_field, _passcode_message(error))
+            return self.render(form)
+        self.storage.extra_entry("verified", {})[purpose] = address
+        messages.success(self.request, f"Thank you: {address} is verified.")
+        return redirect(self.get_step_url(step))
+
+    def done(self, form_list, **kwargs):
+        user = self.request.user
+        application = application_reevaluate(application=self.application, by=user)
+        try:
+            application = application_submit(application=application, by=user)
+        except InvalidTransition as error:
+            messages.error(self.request, error.message)
+            return redirect(self.get_step_url(self.steps.last))
+        if application.status == ApplicationStatus.AWAITING_PAYMENT:
+            messages.success(
+                self.request,
+                "Your application is submitted. Pay the program fee to complete it.",
+            )
+            return redirect(payment_url(application))
+        membership = (
+            application.trainer.memberships.filter(application=application)
+            .order_by("-starts_on")
+            .first()
+        )
+        until = f" until {date_format(membership.anniversary_on, 'j F Y')}" if membership else ""
+        messages.success(
+            self.request,
+            f"Your application is approved: your {Program(program_for_path(self.path)).label} "
+            f"membership is active{until}.",
+        )
+        return redirect("profile")
+
+    # ------------------------------------------------------------------ rendering
+
+    def get_template_names(self):
+        step = self.steps.current
+        return [
+            f"{self.template_app}/wizard/{self.path}_{step}.html",
+            f"{self.template_app}/wizard/{step}.html",
+            f"enrollment/wizard/{step}.html",
+            "enrollment/wizard/step.html",
+        ]
+
+    def stepper(self) -> list[dict]:
+        completed = self.storage.completed_steps
+        current = self.steps.current
+        steps = []
+        for number, name in enumerate(self.get_form_list(), start=1):
+            if name == current:
+                state = "current"
+            elif name in completed:
+                state = "done"
+            else:
+                state = "upcoming"
+            reachable = self.first_incomplete_before(name) is None
+            steps.append(
+                {
+                    "number": number,
+                    "name": name,
+                    "label": STEP_LABELS[name],
+                    "state": state,
+                    "url": self.get_step_url(name) if reachable else "",
+                }
+            )
+        return steps
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        step = self.steps.current
+        application = self.application
+        program = program_for_path(self.path)
+        context.update(
+            {
+                "application": application,
+                "trainer": self.trainer,
+                "path": self.path,
+                "path_slug": PATH_SLUGS[self.path],
+                "path_label": ApplicationPath(self.path).label,
+                "program_label": Program(program).label,
+                "is_alumni_path": self.path in ALUMNI_PATHS,
+                "step": step,
+                "step_label": STEP_LABELS[step],
+                "stepper_steps": self.stepper(),
+                "prev_step": self.steps.prev,
+                "is_last_step": step == self.steps.last,
+                "ctx": self.step_context,
+                "renewal": self.renewal_notice(),
+            }
+        )
+        context.update(getattr(self, f"context_{step}")(form))
+        return context
+
+    def renewal_notice(self) -> dict | None:
+        """Renewal paths say how long the trainer has left."""
+        if self.path == ApplicationPath.RENEW:
+            year = self.standing.mct_open
+        elif self.path == ApplicationPath.ALUMNI_RENEW:
+            year = self.standing.alumni_open
+        else:
+            return None
+        if not due_for_renewal(year, self.today, settings.RENEWAL_WINDOW_DAYS):
+            return None
+        return {
+            "anniversary_on": year.anniversary_on,
+            "days_left": days_left(year.anniversary_on, self.today),
+        }
+
+    def context_profile(self, form) -> dict:
+        extra = self.storage.data[self.storage.extra_data_key]
+        return {
+            "verified": extra.get("verified", {}),
+            "sent": extra.get("sent", {}),
+            "microsoft_purpose": PasscodePurpose.MICROSOFT_ALIAS,
+            "partner_purpose": PasscodePurpose.PARTNER_ADDRESS,
+        }
+
+    def context_requirements(self, form) -> dict:
+        ctx = self.step_context
+        qualifying = ctx.qualifying
+        if form.is_bound:
+            form.is_valid()
+            teaching_shown = not getattr(form, "mtm_met", True)
+        else:
+            teaching_shown = not ctx.facts.mtm_met
+        return {
+            "qualifying": qualifying,
+            "qualifying_catalog": [] if qualifying else selectors.qualifying_catalog(),
+            "evidence": ctx.evidence,
+            "requirements": ctx.requirements,
+            "alumni_url": path_start_url(ApplicationPath.ALUMNI),
+            "show_teaching_choice": self.path == ApplicationPath.RENEW and teaching_shown,
+        }
+
+    def context_terms(self, form) -> dict:
+        versions = selectors.current_terms(documents=form.documents())
+        return {
+            "terms": [
+                {"document": doc, "version": versions[doc], "field": form[name]}
+                for name, doc in form.DOCUMENT_FIELDS.items()
+            ]
+        }
+
+    def context_confirmation(self, form) -> dict:
+        ctx = self.step_context
+        requirements = ctx.requirements
+        application = self.application
+        pending = [r for r in requirements if r.state != RequirementState.MET]
+        terms = list(application.accepted_terms.all()) if application.terms_accepted_at else []
+        can_submit = application.status == ApplicationStatus.READY
+        return {
+            "requirements": requirements,
+            "pending": pending,
+            "accepted_terms": terms,
+            "can_submit": can_submit,
+            "qualifying": ctx.qualifying if self.path not in ALUMNI_PATHS else [],
+            "evidence": ctx.evidence,
+            "has_fee": self.path not in ALUMNI_PATHS,
+        }
+
+
+def _passcode_message(error) -> str:
+    return getattr(error, "message", "") or str(error)

@@ -1,0 +1,72 @@
+"""What a wizard step is checked against, gathered once per request.
+
+Each fact is read lazily and at most once, so that every step page runs a fixed number
+of queries however many certifications, MCP IDs or records the trainer has.
+"""
+
+import datetime
+from functools import cached_property
+
+from ..models import Application, Trainer
+from ..rules.eligibility import Standing
+from ..rules.requirements import Requirement
+from ..selectors import applications as selectors
+
+
+class StepContext:
+    def __init__(
+        self,
+        *,
+        application: Application,
+        trainer: Trainer,
+        standing: Standing,
+        today: datetime.date,
+        verified: dict,
+    ):
+        self.application = application
+        self.trainer = trainer
+        self.standing = standing
+        self.today = today
+        # Addresses proven with a passcode in this draft, by passcode purpose.
+        self.verified = verified
+        self._mtm: dict[str, bool] = {}
+
+    @cached_property
+    def qualifying(self) -> list:
+        return selectors.qualifying_certifications(trainer=self.trainer)
+
+    @cached_property
+    def evidence(self) -> dict:
+        return selectors.current_evidence(application=self.application)
+
+    @cached_property
+    def facts(self):
+        return selectors.application_requirement_facts(
+            application=self.application,
+            today=self.today,
+            qualifying_count=len(self.qualifying),
+            evidence=self.evidence,
+            standing=self.standing,
+        )
+
+    @property
+    def proof_required(self) -> bool:
+        return self.facts.proof_required
+
+    @cached_property
+    def requirements(self) -> list[Requirement]:
+        from ..rules.requirements import evaluate_requirements
+
+        return evaluate_requirements(self.facts)
+
+    def mtm_met(self, mtm_id: str) -> bool:
+        mtm_id = (mtm_id or "").strip()
+        if mtm_id not in self._mtm:
+            self._mtm[mtm_id] = bool(mtm_id) and selectors.mtm_met(mtm_id=mtm_id, today=self.today)
+        return self._mtm[mtm_id]
+
+    def forget_application_facts(self, application: Application) -> None:
+        """After a step is saved the evidence and the status may have changed."""
+        self.application = application
+        for name in ("evidence", "facts", "requirements"):
+            self.__dict__.pop(name, None)
