@@ -2,8 +2,9 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-REVIEWERS_GROUP = "Reviewers"
-SUPPORT_GROUP = "Support"
+from verification.roles import REVIEWERS_GROUP, SUPPORT_GROUP
+
+__all__ = ["REVIEWERS_GROUP", "SUPPORT_GROUP", "is_reviewer", "is_support"]
 
 
 def _in_group(user: AbstractBaseUser | AnonymousUser, group_name: str) -> bool:

@@ -54,6 +54,8 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The portal's own origin (https://mct.example.org), for links in emails, which have no request.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -233,7 +235,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_USERNAME_FORM_FIELD = "login"
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+PROXY_COUNT = env_int("PROXY_COUNT", 0)  # trusted reverse proxies in front of the portal
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+RATELIMIT_IP_META_KEY = "mct_portal.middleware.client_ip"
+SUPPORT_SEARCH_RATE_LIMIT = os.environ.get("SUPPORT_SEARCH_RATE_LIMIT", "60/m")
+VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/m")
 
 # --- Sessions and security ------------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)

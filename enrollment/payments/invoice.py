@@ -36,9 +36,8 @@ class InvoiceProvider(PaymentProvider):
         return ProviderResult(Outcome.PENDING, reference=number, message=payment_instructions())
 
     def _send_invoice(self, payment, number: str) -> None:
+        from mct_portal.links import portal_url
         from verification.mail import mail_queue
-
-        from ..services.memberships import portal_url
 
         application = payment.application
         user = application.trainer.user

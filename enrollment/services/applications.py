@@ -43,10 +43,10 @@ def _notify(application: Application, status: str) -> None:
     role = STATUS_EMAIL_ROLES.get(status)
     if role is None:
         return
+    from mct_portal.links import portal_url
     from verification.mail import mail_queue
 
     from ..enums import PATH_SLUGS
-    from .memberships import portal_url
 
     trainer = application.trainer
     mail_queue(

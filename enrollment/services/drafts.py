@@ -15,10 +15,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from mct_portal.links import portal_url
+
 from ..enums import APPLICATION_OPEN, PATH_SLUGS, ApplicationStatus
 from ..models import Application
 from .applications import application_withdraw
-from .memberships import portal_url
 
 WAITING_ON_TRAINER = (
     ApplicationStatus.DRAFT,

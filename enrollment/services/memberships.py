@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from mct_portal.links import portal_url
 from verification.audit import audit
 
 from ..enums import MEMBERSHIP_OPEN, MembershipStatus, Program
@@ -129,27 +130,6 @@ def membership_extend(
 # Where a member renews, and where a lapsed member goes back in, per program.
 RENEW_PATHS = {Program.MCT: "/apply/renew/profile/", Program.ALUMNI: "/apply/alumni-renew/profile/"}
 REJOIN_PATHS = {Program.MCT: "/apply/rejoin/profile/", Program.ALUMNI: "/apply/alumni/profile/"}
-
-
-def portal_base_url() -> str:
-    """The portal's own origin, for links in emails (an email has no request to use).
-
-    PORTAL_BASE_URL when set; else the first CSRF trusted origin (the real stack sets it);
-    else the first concrete allowed host.
-    """
-    base = getattr(settings, "PORTAL_BASE_URL", "")
-    if not base and settings.CSRF_TRUSTED_ORIGINS:
-        base = settings.CSRF_TRUSTED_ORIGINS[0]
-    if not base:
-        host = next((h for h in settings.ALLOWED_HOSTS if h and h != "*" and h[0] != "."), "")
-        if host:
-            base = f"http://{host}:8000" if settings.DEBUG else f"https://{host}"
-    return base.rstrip("/")
-
-
-def portal_url(path: str) -> str:
-    """An absolute link to a page of the portal, for an email."""
-    return f"{portal_base_url()}{path}"
 
 
 def _mail_member(membership: Membership, *, role: str, context: dict) -> None:

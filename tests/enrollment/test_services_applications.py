@@ -36,7 +36,6 @@ from enrollment.services.applications import (
 from enrollment.services.trainers import trainer_ensure
 from tests import factories
 from tests.conftest import needs_postgres
-from tests.enrollment.views.walk import ensure_reviewer_permissions
 from tests.verification.corpus import pdf_bytes
 from verification.enums import DocumentState
 from verification.models import AuditEvent, OutboundEmail
@@ -209,7 +208,6 @@ def test_save_profile_clears_the_details_of_other_employer_types():
 def test_review_decisions_move_the_application_and_email_the_trainer(
     reviewer, django_capture_on_commit_callbacks
 ):
-    ensure_reviewer_permissions()
     trainer = _qualified()
     application = factories.ApplicationFactory(trainer=trainer, path=ApplicationPath.NEW)
     credential = factories.CredentialTypeFactory()

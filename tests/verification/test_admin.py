@@ -340,3 +340,18 @@ def test_audit_events_are_for_superusers(admin_client_, reviewer_client, reviewe
     document_decide(document=document, by=reviewer, approve=True)
     assert "document.approved" in admin_client_.get(url).content.decode()
     assert reviewer_client.get(url).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_role_groups_come_back_after_a_flush():
+    """A flush (as between transactional tests, or a restore) empties what the data migration
+    made; post_migrate puts the groups and the reviewers' permissions back."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    reviewers = Group.objects.get(name="Reviewers")
+    assert sorted(reviewers.permissions.values_list("codename", flat=True)) == [
+        "change_document",
+        "view_document",
+    ]
+    assert Group.objects.filter(name="Support").exists()

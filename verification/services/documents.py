@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from mct_portal.links import portal_url
+
 from .. import signals
 from ..audit import audit
 from ..business_days import review_due_on
@@ -133,7 +135,7 @@ def _trainer_context(document: Document) -> dict:
         "kind_label": document.get_kind_display(),
         "original_name": document.original_name,
         # Emails have no request to build a link from.
-        "profile_url": f"{getattr(settings, 'PORTAL_BASE_URL', '').rstrip('/')}/profile/",
+        "profile_url": portal_url("/profile/"),
     }
 
 

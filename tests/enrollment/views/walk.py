@@ -71,23 +71,8 @@ class Walker:
         return self.post(url, data)
 
 
-def ensure_reviewer_permissions() -> None:
-    """The Reviewers group's permissions come from a data migration, which a transactional
-    test elsewhere in the run may have flushed away."""
-    from django.contrib.auth.models import Group, Permission
-
-    group, _ = Group.objects.get_or_create(name="Reviewers")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="verification",
-            codename__in=["view_document", "change_document"],
-        )
-    )
-
-
 def approve_through_admin(client, capture, reviewer, documents) -> None:
     """A reviewer approves documents with the review queue's bulk action."""
-    ensure_reviewer_permissions()
     client.force_login(reviewer)
     with capture(execute=True):
         response = client.post(
