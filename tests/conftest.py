@@ -20,6 +20,17 @@ def _private_media(settings, tmp_path):
     yield root
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_flag():
+    """Eager apply_async flips a process-wide "inside a task" flag and restores it after;
+    threads doing that at once (the concurrency tests, the live server) can leave it set,
+    and every later result.get() would then refuse to run. Each test starts clean."""
+    yield
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def user(db):
     return factories.UserFactory()

@@ -108,6 +108,12 @@ def test_new_enrollment_with_a_real_file_upload(page, live_server, demo_data, pr
     _accept_terms(page, shots)
     expect(page.get_by_text("You cannot submit yet.")).to_be_visible()
     expect(page.get_by_role("button", name="Submit application")).to_be_disabled()
+    # The profile page shows the open application, its file's state and what comes next.
+    page.get_by_role("link", name="My profile").click()
+    card = page.locator(".application-card")
+    expect(card.get_by_text("ctt-certificate.pdf")).to_be_visible()
+    expect(card.get_by_text("What to do next:")).to_be_visible()
+    shots(page, "profile-in-review")
     _sign_out(page)
 
     _approve_as_reviewer(page, base, "ctt-certificate.pdf", shots)
