@@ -458,7 +458,8 @@ def possible_duplicates(*, trainers: list[Trainer]) -> dict[int, list[int]]:
 def _lookalike_candidates(trainers: list[Trainer]) -> list[tuple]:
     condition = Q()
     for trainer in trainers:
-        condition |= Q(email_lower=trainer.email.lower())
+        if trainer.email:  # records without an address are not alike through it
+            condition |= Q(email_lower=trainer.email.lower())
         if trainer.mtm_id:
             condition |= Q(mtm_id=trainer.mtm_id)
         same_place = Q()
@@ -471,6 +472,8 @@ def _lookalike_candidates(trainers: list[Trainer]) -> list[tuple]:
                 Q(first_lower=trainer.first_name.lower(), last_lower=trainer.last_name.lower())
                 & same_place
             )
+    if not condition:
+        return []
     return list(
         Trainer.objects.annotate(
             email_lower=Lower("email"),
@@ -494,7 +497,7 @@ def _lookalike_candidates(trainers: list[Trainer]) -> list[tuple]:
 
 def _looks_alike(trainer: Trainer, other: tuple) -> bool:
     _pk, email, mtm_id, first, last, phone, postal_code, country = other
-    if email == trainer.email.lower():
+    if trainer.email and email == trainer.email.lower():
         return True
     if trainer.mtm_id and mtm_id == trainer.mtm_id:
         return True

@@ -40,7 +40,7 @@ class SupportError(DomainError):
     """A support action that cannot be carried out; the message says why."""
 
 
-MCP_ID_PATTERN = re.compile(r"^\d{4,12}$")
+MCP_ID_PATTERN = re.compile(r"^[0-9]{4,12}$")  # ASCII: \d accepts "１２３４" too
 # As printed at the bottom of the score report, e.g. ER-2026-000101.
 EXAM_REFERENCE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{4,38}[A-Z0-9]$")
 # Generated MCP IDs: eight digits, drawn at random until one is free.

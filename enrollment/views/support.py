@@ -5,6 +5,7 @@ written to the audit trail. Search terms travel in POST bodies and the session, 
 in URLs (where access logs and browser history would keep them).
 """
 
+import re
 import secrets
 
 from django.conf import settings
@@ -45,6 +46,7 @@ from ..services.support import (
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "support_searches"
 SEARCHES_KEPT = 20
+RECORD_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def search_rate(group, request) -> str:
@@ -189,7 +191,10 @@ def mcp_id_link_view(request: HttpRequest, trainer_id: int) -> HttpResponse:
 @support_required
 @require_POST
 def mcp_id_make_primary_view(request: HttpRequest, trainer_id: int, mcp_id: int) -> HttpResponse:
-    held = get_object_or_404(McpId, pk=mcp_id, trainer_id=trainer_id)
+    # The trainer first: a pk lookup turns an out-of-range id into a 404, a foreign key
+    # lookup (trainer_id=...) does not on SQLite.
+    trainer = get_object_or_404(Trainer, pk=trainer_id)
+    held = get_object_or_404(McpId, pk=mcp_id, trainer=trainer)
     try:
         mcp_id_make_primary(mcp_id=held, by=request.user)
     except SupportError as error:
@@ -223,15 +228,22 @@ def mcp_id_generate_view(request: HttpRequest, trainer_id: int) -> HttpResponse:
     return redirect(_person_url(trainer.pk))
 
 
+def _record_number(text: str) -> int | None:
+    # ASCII digits only: str.isdigit() also accepts "²" and "١٢", which int() or the
+    # database refuse; more than 18 digits cannot be a record number.
+    return int(text) if RECORD_NUMBER.fullmatch(text) else None
+
+
 def _resolve_other_record(keep: Trainer, other: str) -> Trainer | None:
     """A record number (#1234 or 1234) or one of the record's MCP IDs."""
     if other.startswith("#"):
-        number = other[1:]
-        return Trainer.objects.filter(pk=number).first() if number.isdigit() else None
+        number = _record_number(other[1:])
+        return Trainer.objects.filter(pk=number).first() if number is not None else None
     held = McpId.objects.filter(value=other, trainer__isnull=False).first()
     if held is not None:
         return held.trainer
-    return Trainer.objects.filter(pk=other).first() if other.isdigit() else None
+    number = _record_number(other)
+    return Trainer.objects.filter(pk=number).first() if number is not None else None
 
 
 @support_required

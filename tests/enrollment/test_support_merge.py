@@ -76,6 +76,10 @@ def test_merge_keeps_every_certification_membership_and_mcp_id_of_both_records(
         absorbed_old.pk,
     }
     assert not Trainer.objects.filter(pk=absorb.pk).exists()
+    event = AuditEvent.objects.get(action="trainer.merged")
+    assert event.after["keep"]["memberships"] == sorted(
+        [kept_history.pk, absorbed_open.pk, absorbed_old.pk]
+    )
 
 
 def test_the_later_anniversary_stays_open_and_the_other_membership_ends(keep, absorb, support_user):

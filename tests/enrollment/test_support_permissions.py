@@ -1,9 +1,14 @@
 """Every support URL: anonymous → sign in, trainers and reviewers → 403, support → in."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from enrollment import support_urls
+from enrollment.roles import SUPPORT_GROUP
 from tests import factories
+from verification.enums import DocumentState
+from verification.services import NotAllowed, document_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -86,13 +91,41 @@ def test_support_gets_in(client, record, support_user, name, kwargs, method):
         assert not response["Location"].startswith(reverse("account_login"))
 
 
-def test_the_support_console_is_not_in_a_trainers_navigation(client, trainer):
-    client.force_login(trainer.user)
+def test_every_support_url_is_checked_above():
+    names = {f"support:{pattern.name}" for pattern in support_urls.urlpatterns}
+    assert names == {name for name, _kwargs, _method in SUPPORT_URLS}
+
+
+@pytest.mark.parametrize("role", ["trainer", "reviewer"])
+def test_the_support_console_is_not_in_their_navigation(client, role):
+    user = factories.TrainerFactory().user if role == "trainer" else factories.ReviewerFactory()
+    client.force_login(user)
     response = client.get(reverse("profile"))
-    assert reverse("support:search") not in response.content.decode()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert reverse("support:search") not in page and "Support console" not in page
 
 
 def test_the_support_console_is_in_supports_navigation(client, support_user):
     client.force_login(support_user)
     response = client.get(reverse("support:search"))
     assert f'href="{reverse("support:search")}" aria-current="page"' in response.content.decode()
+
+
+def test_support_cannot_approve_evidence_even_with_admin_access(client, support_user):
+    """The Support group holds no permission; a support agent made staff still gets 403
+    on the review queue, and the one approval service refuses them."""
+    assert not Group.objects.get(name=SUPPORT_GROUP).permissions.exists()
+    support_user.is_staff = True
+    support_user.save()
+    document = factories.EvidenceFactory().document
+    assert document.state == DocumentState.QUEUED
+    client.force_login(support_user)
+
+    assert client.get("/admin/verification/document/").status_code == 403
+    change_url = f"/admin/verification/document/{document.pk}/change/"
+    assert client.post(change_url, {"decision": "approve"}).status_code == 403
+    with pytest.raises(NotAllowed):
+        document_decide(document=document, by=support_user, approve=True)
+    document.refresh_from_db()
+    assert document.state == DocumentState.QUEUED

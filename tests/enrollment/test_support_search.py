@@ -67,6 +67,13 @@ def test_finds_a_person_by_a_misspelt_name(cheever, bystanders):
     assert not {b.pk for b in bystanders if b.last_name != "Chen"} & set(_ids(outcome))
 
 
+def test_an_exact_spelling_ranks_above_a_misspelling(cheever, bystanders):
+    chever = factories.TrainerFactory(first_name="Anna", last_name="Chever")
+    outcome = trainer_search(query="Chever")
+    assert _ids(outcome)[:2] == [chever.pk, cheever.pk]
+    assert outcome.hits[0].score > outcome.hits[1].score
+
+
 def test_finds_a_person_by_a_misspelt_full_name(cheever, bystanders):
     assert _ids(trainer_search(query="Benjamn Cheevr"))[0] == cheever.pk
 
@@ -188,6 +195,12 @@ def test_accounts_sharing_an_email_address_are_flagged():
     first = factories.TrainerFactory(email="same@example.org")
     second = factories.TrainerFactory(email="SAME@example.org")
     assert possible_duplicates(trainers=[first]) == {first.pk: [second.pk]}
+
+
+def test_records_without_an_email_address_are_not_alike_through_it():
+    first = factories.TrainerFactory(email="", phone="", postal_code="")
+    factories.TrainerFactory(email="", phone="", postal_code="")
+    assert possible_duplicates(trainers=[first]) == {}
 
 
 def test_namesakes_living_elsewhere_are_not_flagged(cheever):

@@ -3,6 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from enrollment.management.commands.seed_scale import Chunk, IdPool, ScaleGenerator
 from enrollment.models import (
@@ -72,3 +74,17 @@ def test_seed_scale_refuses_to_seed_the_same_seed_twice(debug):
     call_command("seed_scale", trainers=2, seed=6, verbosity=0)
     with pytest.raises(CommandError, match="already exist"):
         call_command("seed_scale", trainers=2, seed=6, verbosity=0)
+
+
+def test_seed_scale_inserts_in_bulk_not_row_by_row(debug):
+    with CaptureQueriesContext(connection) as captured:
+        call_command("seed_scale", trainers=400, seed=8, chunk_size=200, verbosity=0)
+    assert Trainer.objects.filter(user__username__startswith="scale-8-").count() == 400
+    for table in ("auth_user", "enrollment_trainer", "enrollment_mcpid"):
+        statements = [
+            query
+            for query in captured.captured_queries
+            if query["sql"].lstrip().startswith(f'INSERT INTO "{table}"')
+        ]
+        # Many rows per statement (SQLite caps the parameters of one; PostgreSQL uses COPY).
+        assert len(statements) <= 400 / 20, table

@@ -80,6 +80,7 @@ def test_a_second_linked_mcp_id_is_not_primary(trainer, support_user):
     ("value", "message"),
     [
         ("12ab", "4 to 12 digits"),
+        ("１２３４５６７８", "4 to 12 digits"),  # fullwidth digits: not an MCP ID on record
         ("99999999", "No MCP ID 99999999 is on record"),
     ],
 )

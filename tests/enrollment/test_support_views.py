@@ -5,12 +5,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from enrollment.enums import ApplicationStatus
 from enrollment.models import McpId, Trainer
 from tests import factories
+from verification.audit import audit
 from verification.enums import PasscodePurpose
 from verification.models import AuditEvent, OutboundEmail, Passcode
 from verification.passcodes import passcode_issue
@@ -177,8 +179,18 @@ def test_person_page_runs_the_same_queries_for_1_or_50_applications(support_clie
 
     _with_applications(cheever, 49)
     for _ in range(5):
-        factories.McpIdFactory(trainer=cheever)
+        mcp_id = factories.McpIdFactory(trainer=cheever)
+        factories.EarnedCertificationFactory(mcp_id=mcp_id)
+        factories.MembershipFactory(trainer=cheever, status="lapsed")
         factories.OutboundEmailFactory(user=cheever.user)
+        audit(
+            actor=factories.SupportFactory(),
+            action="trainer.registration_updated",
+            target=cheever,
+            subject_user=cheever.user,
+            before={"city": "Provo"},
+            after={"city": "Orem"},
+        )
     assert _queries(support_client, _person_url(cheever)) == baseline
 
 
@@ -188,7 +200,7 @@ def test_person_page_runs_the_same_queries_for_1_or_50_applications(support_clie
 def test_person_page_shows_every_section_and_logs_the_view(support_client, support_user, cheever):
     application = factories.ApplicationFactory(trainer=cheever, status=ApplicationStatus.IN_REVIEW)
     factories.EvidenceFactory(application=application)
-    factories.MembershipFactory(trainer=cheever)
+    factories.MembershipFactory(trainer=cheever, status="lapsed")
     factories.EarnedCertificationFactory(
         mcp_id=cheever.mcp_ids.get(), certification__name="Azure Administrator Associate"
     )
@@ -199,8 +211,10 @@ def test_person_page_shows_every_section_and_logs_the_view(support_client, suppo
     for section in ("registration", "programs", "mcp-ids", "certifications", "emails", "history"):
         assert f'id="{section}"' in page
     assert "801-373-0874" in page  # registration data, in full, on the person page
-    assert "Enroll as a new MCT" in page and "In review" in page
-    assert "Proof of instructional skills" in page
+    programs = page.split('id="programs"')[1].split('id="mcp-ids"')[0]
+    assert "Microsoft Certified Trainer" in programs and "Lapsed" in programs
+    assert "Enroll as a new MCT" in programs and "In review" in programs
+    assert "Proof of instructional skills" in programs
     assert "Azure Administrator Associate" in page
     assert "Your file is approved" in page
     assert "A reviewer approved your file." not in page  # never an email's body
@@ -249,6 +263,24 @@ def test_editing_registration_data_saves_audits_and_returns_to_the_person(suppor
     assert cheever.last_name == "Cheevers"
     event = AuditEvent.objects.get(action="trainer.registration_updated")
     assert (event.before, event.after) == ({"last_name": "Cheever"}, {"last_name": "Cheevers"})
+    history = response.content.decode().split('id="history"')[1]
+    assert "trainer.registration_updated" in history
+    assert "last_name: Cheever → Cheevers" in history
+
+
+def test_the_registration_form_holds_every_field_of_the_registration_dialog(
+    support_client, cheever
+):
+    page = support_client.get(reverse("support:registration", args=[cheever.pk])).content.decode()
+    labels = [
+        "First name", "Middle name", "Last name", "Phone", "Email", "Company", "Job title",
+        "Country", "Address 1", "Address 2", "City", "State/Province", "ZIP/Postal code",
+    ]  # fmt: skip
+    for label in labels:
+        assert f">{label}" in page, label
+    for name in Trainer.REGISTRATION_FIELDS:
+        assert f'name="{name}"' in page
+    assert 'value="159 S. 2530 W."' in page
 
 
 def test_an_invalid_registration_edit_shows_the_problem_and_changes_nothing(
@@ -305,6 +337,12 @@ def test_generating_an_mcp_id_from_an_exam_reference_over_http(support_client):
     assert mcp_id.is_primary
     assert any(f"MCP ID {mcp_id.value} was generated" in m for m in _messages(response))
     assert mcp_id.value in response.content.decode()
+    assert AuditEvent.objects.filter(action="mcp_id.generated").count() == 1
+
+    candidate_client = Client()
+    candidate_client.force_login(candidate.user)
+    profile = candidate_client.get(reverse("profile")).content.decode()
+    assert f"MCP ID {mcp_id.value}" in profile
 
 
 def test_an_unknown_exam_reference_is_explained(support_client, cheever):
@@ -402,3 +440,119 @@ def test_an_email_of_another_person_cannot_be_resent_through_this_record(support
     email = factories.OutboundEmailFactory(role="passcode")
     response = support_client.post(reverse("support:resend_passcode", args=[cheever.pk, email.pk]))
     assert response.status_code == 404
+
+
+# --- Bad input never gives a 500 -----------------------------------------------------------
+
+ODD_QUERIES = [
+    "",
+    "   ",
+    "x",
+    "x" * 101,
+    "x" * 5000,
+    "ab\x00cd",
+    "Ça va 😀",
+    "ＣＨＥＥＶＥＲ",
+    "李小龍",
+    "e\u0301" * 40,
+    "\u202e\u200b\u200b",
+    "%_%",
+    "@",
+    "a@",
+    "'; DROP TABLE enrollment_trainer;--",
+    "-" * 50,
+    "9" * 40,
+    "#1",
+]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES, ids=range(len(ODD_QUERIES)))
+def test_odd_search_queries_give_a_page_not_a_500(support_client, cheever, query):
+    for response in (
+        _search(support_client, query),
+        support_client.get(SEARCH_URL, {"q": query}, follow=True),
+    ):
+        assert response.status_code == 200
+        assert 'name="q"' in response.content.decode()
+
+
+def test_undecodable_search_bytes_give_a_page_not_a_500(support_client):
+    response = support_client.post(
+        SEARCH_URL, "q=%ED%A0%80%FF", content_type="application/x-www-form-urlencoded", follow=True
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "", "99999", "9" * 30])
+def test_a_bad_page_number_shows_a_page_of_results(support_client, cheever, page):
+    token = _search(support_client, "Cheever").context["token"]
+    response = support_client.get(SEARCH_URL, {"s": token, "page": page})
+    assert response.status_code == 200
+    assert _person_url(cheever) in response.content.decode()
+
+
+TOO_BIG = "9" * 25
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/support/people/{missing}/"),
+        ("get", "/support/people/{big}/"),
+        ("get", "/support/people/{big}/registration/"),
+        ("post", "/support/people/{big}/registration/"),
+        ("post", "/support/people/{big}/mcp-ids/link/"),
+        ("post", "/support/people/{big}/mcp-ids/generate/"),
+        ("post", "/support/people/{big}/mcp-ids/{mcp_id}/primary/"),
+        ("post", "/support/people/{trainer}/mcp-ids/{big}/primary/"),
+        ("post", "/support/people/{missing}/mcp-ids/{mcp_id}/primary/"),
+        ("post", "/support/people/{big}/merge/"),
+        ("get", "/support/people/{trainer}/merge/{big}/"),
+        ("post", "/support/people/{trainer}/merge/{missing}/"),
+        ("post", "/support/people/{trainer}/emails/{big}/resend-passcode/"),
+    ],
+)
+def test_a_missing_or_out_of_range_record_is_a_404(support_client, cheever, method, path):
+    url = path.format(
+        missing=cheever.pk + 1000,
+        big=TOO_BIG,
+        trainer=cheever.pk,
+        mcp_id=cheever.mcp_ids.get().pk,
+    )
+    assert getattr(support_client, method)(url).status_code == 404
+
+
+@pytest.mark.parametrize("other", ["", "#", "²", "#²", "#١٢", "#" + "9" * 29, "9" * 29, "a\x00"])
+def test_a_bad_merge_target_is_explained(support_client, cheever, other):
+    response = support_client.post(
+        reverse("support:merge_start", args=[cheever.pk]), {"other": other}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == _person_url(cheever)
+    assert _messages(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("support:mcp_id_link", {}),
+        ("support:mcp_id_link", {"value": "１２３４５６７８"}),
+        ("support:mcp_id_link", {"value": "x" * 500}),
+        ("support:mcp_id_generate", {}),
+        ("support:mcp_id_generate", {"exam_reference": "ＥＲ１２３４５６"}),
+        ("support:mcp_id_generate", {"exam_reference": "ab\x00cdef"}),
+        ("support:merge_start", {"other": "x" * 500}),
+    ],
+)
+def test_a_bad_form_post_is_explained_and_changes_nothing(support_client, cheever, name, data):
+    response = support_client.post(reverse(name, args=[cheever.pk]), data, follow=True)
+    assert response.status_code == 200
+    assert _messages(response)
+    assert list(cheever.mcp_ids.values_list("value", flat=True)) == ["98765432"]
+
+
+def test_an_empty_registration_post_shows_the_form_again(support_client, cheever):
+    response = support_client.post(reverse("support:registration", args=[cheever.pk]), {})
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="trainer.registration_updated").exists()

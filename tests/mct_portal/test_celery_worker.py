@@ -1,59 +1,22 @@
 """A real Celery worker process, on the real Redis broker, round-trips a task."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 from mct_portal.celery import app
 from tests.conftest import needs_redis
+from tests.worker_process import celery_worker
 
 pytestmark = [pytest.mark.worker, needs_redis()]
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def worker_queue():
-    """Starts `celery worker` on a queue of its own, and stops it whatever happens."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mct_portal.test_settings"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "mct_portal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
+    with celery_worker(queue):
         yield queue
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output[-4000:])
 
 
 def test_a_real_worker_consumes_a_task_from_redis(worker_queue, settings):
