@@ -13,14 +13,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from .enums import DOCUMENT_DECIDED, DocumentState, EmailState
+from .enums import REVIEWABLE_STATES, DocumentState, EmailState
 from .mail import EmailNotRetryable, outbound_email_retry
 from .models import AuditEvent, Document, OutboundEmail, Passcode
 from .services import DecisionReasonRequired, DomainError, document_decide
 
 QUEUE_ORDER = ("due_on", "created_at", "pk")
-# What a reviewer's queue holds; documents still being checked or refused never reach them.
-REVIEWABLE_STATES = (DocumentState.QUEUED, *DOCUMENT_DECIDED)
 
 
 def start_of_today():
@@ -220,6 +218,8 @@ class DocumentAdmin(admin.ModelAdmin):
             "details": list((document.details or {}).items()),
             "form": form,
             "may_decide": may_decide,
+            # The download view serves only files the check passed; superusers see the rest too.
+            "may_download": bool(document.file) and document.state in REVIEWABLE_STATES,
             "is_overdue": document.state == DocumentState.QUEUED
             and document.due_on is not None
             and document.due_on < timezone.localdate(),

@@ -22,6 +22,8 @@ DOCUMENT_TRANSITIONS: dict[str, set[str]] = {
 
 DOCUMENT_IN_FLIGHT = (DocumentState.RECEIVED, DocumentState.CHECKING)
 DOCUMENT_DECIDED = (DocumentState.APPROVED, DocumentState.REJECTED)
+# What reviewers work with: files the check passed. Unchecked or refused ones never reach them.
+REVIEWABLE_STATES = (DocumentState.QUEUED, *DOCUMENT_DECIDED)
 
 
 class DocumentKind(models.TextChoices):

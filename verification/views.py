@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .audit import audit
+from .enums import REVIEWABLE_STATES
 from .models import Document
 from .services import may_review
 
@@ -23,7 +24,11 @@ def _document_for(request: HttpRequest, public_id) -> Document:
     if document is None:
         raise Http404("No such file.")
     user = request.user
-    if document.owner_id == user.pk or ((user.is_staff or user.is_superuser) and may_review(user)):
+    if document.owner_id == user.pk:
+        return document
+    # Reviewers get a file only once the check has passed it: never one still unscanned.
+    reviewer = (user.is_staff or user.is_superuser) and may_review(user)
+    if reviewer and document.state in REVIEWABLE_STATES:
         return document
     # The same answer as a file that does not exist: nothing to learn by guessing.
     raise Http404("No such file.")

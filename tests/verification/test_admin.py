@@ -151,6 +151,8 @@ def test_the_review_page_shows_preview_details_and_decision_buttons(reviewer_cli
     assert f'href="{download}"' in page
     for text in ("CTT certificate.pdf", "CompTIA CTT+", "2025-05-01", "Credential type"):
         assert text in page
+    # The trainer's name is what the decision needs; their contact details are not.
+    assert document.owner.get_full_name() in page and document.owner.email not in page
     assert 'value="approve-next"' in page and 'value="reject"' in page
 
 
@@ -282,6 +284,8 @@ def test_bulk_reject_asks_for_a_reason_first(
 def test_reviewers_see_only_the_queue_in_admin(reviewer_client):
     index = reviewer_client.get(reverse("admin:index")).content.decode()
     assert "Documents" in index
+    model_pages = set(re.findall(r'href="(/admin/\w+/\w+/)"', index))
+    assert model_pages == {CHANGELIST}
     for model in ("outboundemail", "passcode", "auditevent"):
         url = reverse(f"admin:verification_{model}_changelist")
         assert url not in index
@@ -355,3 +359,14 @@ def test_role_groups_come_back_after_a_flush():
         "view_document",
     ]
     assert Group.objects.filter(name="Support").exists()
+
+
+def test_a_file_the_check_refused_offers_no_download_even_to_a_superuser(admin_client_):
+    refused = factories.StoredDocumentFactory(
+        state=DocumentState.REFUSED, refusal_reason="This PDF contains scripts."
+    )
+    page = admin_client_.get(review_url(refused)).content.decode()
+
+    assert "This PDF contains scripts." in page
+    assert reverse("verification:document_download", args=[refused.public_id]) not in page
+    assert 'name="decision"' not in page

@@ -9,6 +9,7 @@ import magic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from tests.verification import corpus
 from verification import filechecks
@@ -89,6 +90,82 @@ def test_bad_file_is_refused_with_its_own_code(sample):
     assert len(refused.value.message) > 30 and refused.value.message.endswith(".")
     # The catch-all turns parser failures into 'damaged'; it must not be hiding a bug of ours.
     assert not isinstance(refused.value.__cause__, NameError | AttributeError | UnboundLocalError)
+
+
+# What each refusal must tell the trainer, in words they understand.
+WHY_BY_CODE = {
+    "too_large": "larger than 10 MB",
+    "empty": "This file is empty",
+    "type_not_allowed": "We accept PDF, JPEG, PNG, DOC and DOCX files",
+    "extension_mismatch": "but its name ends in",
+    "polyglot": "also contains web page or script code",
+    "damaged": "seems damaged or incomplete",
+    "image_too_large": "This image is too large",
+    "macros": "contains macros",
+    "active_content": "which we do not accept",
+    "zip_bomb": "more than any certificate needs",
+    "pdf_active_content": "contains scripts, automatic actions or attached files",
+    "encrypted": "encrypted or password-protected",
+    "bad_name": "The file name",
+}
+# Where the content itself is named, the trainer learns what they actually sent.
+WHY_BY_LABEL = {
+    "elf_executable": "This file is a program.",
+    "pe_executable": "This file is a Windows program.",
+    "html_as_jpeg": "This file is a web page.",
+    "svg_as_png": "This file is an SVG image.",
+    "gif": "This file is a GIF image.",
+    "random_bytes": "We could not recognise this file.",
+    "zip_as_docx": "not a Word document",
+    "excel_as_doc": "not a Word document",
+    "png_over_pixel_limit": "(8000 x 6000 pixels)",
+    "docx_activex": "ActiveX controls",
+    "docx_remote_template": "loaded from the internet",
+    "doc_packaged_program": "an embedded file or program",
+    "docx_packaged_program": "an embedded file or program",
+    "docx_zip_bomb": "unpacks to more than 100 MB",
+    "docx_too_many_entries": "has 1005 parts",
+    "pdf_as_docx": "This file is a PDF file, but its name ends in .docx",
+    "jpeg_as_png": "Rename it to end in .jpg",
+    "docx_as_pdf": "This file is a Word file",
+    "name_path_traversal": "folder path",
+    "name_absolute_path": "folder path",
+    "name_windows_path": "folder path",
+    "name_right_to_left_override": "hidden characters that change how it is displayed",
+    "name_bidi_isolate": "hidden characters that change how it is displayed",
+    "name_nul_byte": "hidden null character",
+    "name_double_extension_exe": "more than one extension, including .exe",
+    "name_double_extension_php": "more than one extension, including .php",
+    "name_html_after_pdf": "more than one extension, including .html",
+    "name_without_extension": "no extension",
+    "name_empty": "no extension",
+    "name_hidden_dotfile": "starts with a dot",
+    "name_only_extension": "starts with a dot",
+}
+
+
+@pytest.mark.parametrize("sample", BAD, ids=label)
+def test_each_refusal_says_why_in_words_a_trainer_understands(sample):
+    with sample.open() as fileobj, pytest.raises(FileRefused) as refused:
+        inspect_upload(fileobj, sample.name)
+
+    message = refused.value.message
+    assert WHY_BY_CODE[sample.code] in message
+    assert WHY_BY_LABEL.get(sample.label, "") in message
+    # No jargon from the parsers leaks into what the trainer reads.
+    for jargon in ("Error", "zipfile", "olefile", "Pillow", "magic", "Traceback", "None"):
+        assert jargon not in message
+
+
+def test_a_pillow_decompression_bomb_warning_is_an_error_even_under_our_own_limit():
+    # 90 M pixels: above Pillow's own limit (where it only warns), below the one we pass in.
+    assert Image.MAX_IMAGE_PIXELS < 10_000 * 9_000 < 2 * Image.MAX_IMAGE_PIXELS
+    bomb = corpus.huge_blank_png(10_000, 9_000)
+
+    with pytest.raises(FileRefused) as refused:
+        inspect_upload(io.BytesIO(bomb), "scan.png", max_pixels=500_000_000)
+
+    assert refused.value.code == "image_too_large"
 
 
 @pytest.mark.parametrize("sample", GOOD, ids=label)

@@ -1,10 +1,14 @@
 """EvidenceFileField: the one upload field, refusing bad files with the trainer's message."""
 
+import importlib
 import io
+import pkgutil
 
 import pytest
 from django import forms
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import models
 
 from tests.verification import corpus
 from verification.forms import EvidenceFileField
@@ -100,3 +104,44 @@ def test_validating_twice_reads_the_same_file_again():
     assert field.clean(upload).inspection.kind == "pdf"
     assert field.clean(upload).inspection.sha256 == upload.inspection.sha256
     assert upload.read(5) == b"%PDF-"
+
+
+PORTAL_APPS = ("verification", "enrollment", "alumni")
+
+
+def _portal_form_classes() -> list[type[forms.BaseForm]]:
+    for app in PORTAL_APPS:
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" not in module.name:
+                importlib.import_module(module.name)
+    found, pending = [], [forms.BaseForm]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            pending.append(subclass)
+            if subclass.__module__.startswith(PORTAL_APPS):
+                found.append(subclass)
+    return found
+
+
+def test_every_upload_in_the_portal_goes_through_the_evidence_field():
+    upload_fields = [
+        (form.__qualname__, name, field)
+        for form in _portal_form_classes()
+        for name, field in getattr(form, "base_fields", {}).items()
+        if isinstance(field, forms.FileField)
+    ]
+
+    assert upload_fields, "the wizards' proof uploads should be found"
+    for form, name, field in upload_fields:
+        assert isinstance(field, EvidenceFileField), f"{form}.{name} bypasses EvidenceFileField"
+
+
+def test_only_the_verification_document_stores_files():
+    file_fields = {
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField)
+    }
+    assert file_fields == {"verification.Document.file", "verification.Document.preview"}

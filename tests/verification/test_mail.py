@@ -2,6 +2,7 @@
 
 import socket
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -13,10 +14,14 @@ from tests import factories
 from verification.enums import EmailState
 from verification.mail import (
     LOST_SECRET_ERROR,
+    MAX_SEND_ATTEMPTS,
+    STALE_AFTER,
     EmailNotRetryable,
     mail_queue,
     outbound_email_retry,
     outbound_email_sweep,
+    render_email,
+    retry_backoff_seconds,
 )
 from verification.models import OutboundEmail
 from verification.tasks import send_outbound_email, sweep_outbound_email
@@ -197,6 +202,27 @@ def test_a_temporary_smtp_failure_is_retried(
     assert len(handler.messages) == 1
 
 
+def test_temporary_failures_wait_longer_each_time(
+    smtp_server, eager_retries, monkeypatch, django_capture_on_commit_callbacks
+):
+    handler = smtp_server(replies=["421 Busy", "452 Out of space", "421 Busy"])
+    countdowns = []
+    original_retry = send_outbound_email.retry
+
+    def recording_retry(*args, **kwargs):
+        countdowns.append(kwargs["countdown"])
+        return original_retry(*args, **kwargs)
+
+    monkeypatch.setattr(send_outbound_email, "retry", recording_retry)
+    email = queue_decision_email(django_capture_on_commit_callbacks)
+
+    assert email.state == EmailState.SENT and email.attempts == 4
+    assert len(handler.messages) == 1
+    assert countdowns == [30, 60, 120]
+    # The sweeper must never take a row that is only waiting for its retry.
+    assert retry_backoff_seconds(MAX_SEND_ATTEMPTS - 1) < STALE_AFTER.total_seconds()
+
+
 def test_a_server_that_keeps_failing_temporarily_ends_failed(
     smtp_server, eager_retries, django_capture_on_commit_callbacks
 ):
@@ -279,3 +305,25 @@ def test_a_failed_email_can_be_retried_but_not_one_that_carried_a_code(
         outbound_email_retry(email=lost_code)
     with pytest.raises(EmailNotRetryable, match="Only failed emails"):
         outbound_email_retry(email=failed)
+
+
+EMAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
+ROLES = sorted(
+    path.name.removesuffix("_subject.txt") for path in EMAIL_TEMPLATES.glob("*_subject.txt")
+)
+
+
+def test_every_role_the_verification_app_sends_has_its_templates():
+    assert {"passcode", "document_refused", "document_approved", "document_rejected"} <= set(ROLES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_has_a_text_and_an_html_template(role):
+    assert (EMAIL_TEMPLATES / f"{role}.txt").is_file()
+    assert (EMAIL_TEMPLATES / f"{role}.html").is_file()
+
+    subject, text, html = render_email(role, {**DECISION_CONTEXT, "code": "••••••••"})
+
+    assert subject and "\n" not in subject
+    assert text.strip() and "<" not in text.split("\n", 1)[0]
+    assert html.startswith("<!DOCTYPE html>") and "</html>" in html

@@ -18,6 +18,7 @@ from verification.passcodes import (
     PasscodeInvalid,
     PasscodeLocked,
     PasscodeNotIssued,
+    new_code,
     passcode_is_verified,
     passcode_issue,
     passcode_verify,
@@ -68,6 +69,14 @@ def test_a_code_is_emailed_and_only_its_hash_is_kept(user, issue, mailoutbox):
     assert abs(passcode.expires_at - passcode.created_at - timedelta(days=120)) < timedelta(
         seconds=5
     )
+
+
+def test_codes_come_from_an_alphabet_without_look_alikes():
+    assert not set(ALPHABET) & set("01OIL")
+    assert len(set(ALPHABET)) == len(ALPHABET) == 31
+    codes = {new_code() for _ in range(200)}
+    assert all(len(code) == 8 and set(code) <= set(ALPHABET) for code in codes)
+    assert len(codes) == 200  # random, not a sequence
 
 
 def test_the_right_code_verifies_once_whatever_its_case_and_spaces(user, issue):

@@ -89,6 +89,27 @@ def test_anyone_else_gets_404_for_file_and_preview(client, document, who):
         assert b"%PDF" not in response.content and PNG_SIGNATURE not in response.content
 
 
+@pytest.mark.parametrize(
+    "state", [DocumentState.RECEIVED, DocumentState.CHECKING, DocumentState.REFUSED]
+)
+def test_reviewers_never_get_a_file_the_check_has_not_passed(client, document, state):
+    document.state = state
+    document.save(update_fields=["state"])
+    for reviewer in (
+        factories.ReviewerFactory(),
+        factories.UserFactory(is_staff=True, is_superuser=True),
+    ):
+        client.force_login(reviewer)
+        for url in (download_url(document), preview_url(document)):
+            response = client.get(url)
+            assert response.status_code == 404
+            assert b"%PDF" not in response.content and PNG_SIGNATURE not in response.content
+    # The trainer who sent it still may.
+    client.force_login(document.owner)
+    assert body(client.get(download_url(document))) == corpus.pdf_bytes()
+    assert not AuditEvent.objects.filter(action="document.downloaded").exists()
+
+
 def test_an_unknown_file_is_404_like_someone_elses(client, document):
     client.force_login(document.owner)
     document.public_id = uuid.uuid4()
@@ -119,7 +140,32 @@ def test_only_get_is_allowed(client, document):
     assert client.post(download_url(document)).status_code == 405
 
 
-def test_a_reviewer_cannot_open_the_support_console(client):
+def test_a_reviewer_cannot_open_support_pages(client):
+    trainer = factories.TrainerFactory(
+        first_name="Zelda", last_name="Quist", email="zelda.quist@example.org"
+    )
+    other = factories.TrainerFactory()
     client.force_login(factories.ReviewerFactory())
-    response = client.get("/support/")
-    assert response.status_code == 403
+    person = {"trainer_id": trainer.pk}
+    pages = [
+        reverse("support:search") + "?q=Quist",
+        reverse("support:person", kwargs=person),
+        reverse("support:registration", kwargs=person),
+        reverse("support:merge_start", kwargs=person),
+        reverse("support:merge", kwargs={**person, "absorb_id": other.pk}),
+    ]
+    changes = [
+        reverse("support:registration", kwargs=person),
+        reverse("support:mcp_id_generate", kwargs=person),
+        reverse("support:mcp_id_link", kwargs=person),
+    ]
+
+    responses = [client.get(url) for url in pages] + [client.post(url) for url in changes]
+
+    for response in responses:
+        page = response.content.decode()
+        assert response.status_code == 403
+        assert "You cannot open this page" in page
+        assert "Quist" not in page and "zelda.quist@example.org" not in page
+    trainer.refresh_from_db()
+    assert trainer.last_name == "Quist" and not trainer.mcp_ids.exists()

@@ -1,25 +1,28 @@
 """The pipeline through a real Celery worker process, on Redis and the test database."""
 
 import os
-import subprocess
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from mct_portal.celery import app as celery_app
 from tests import factories
 from tests.conftest import needs_redis
 from tests.verification import corpus
-from verification import tasks
-from verification.enums import DocumentKind, DocumentState
-from verification.models import Document
-from verification.services import document_receive
+from tests.worker_process import celery_worker
+from verification import services, tasks
+from verification.enums import DocumentKind, DocumentState, EmailState
+from verification.models import Document, OutboundEmail
+from verification.services import document_decide, document_receive
 
 pytestmark = [
     pytest.mark.worker,
@@ -32,8 +35,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = ROOT / ".venv" / "bin" / "celery"
 VERIFICATION_TASKS = [
     tasks.check_document,
     tasks.purge_document_file,
@@ -73,44 +74,16 @@ def routed_to(queue: str):
 def worker(settings, transactional_db):
     """A real `celery worker` on a queue of its own; stopped whatever happens."""
     queue = f"verification-test-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mct_portal.test_settings",
-        "DATABASE_URL": worker_database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "PRIVATE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    process = subprocess.Popen(
-        [
-            str(CELERY),
-            "-A",
-            "mct_portal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "-Q",
+    with (
+        celery_worker(
             queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        with routed_to(queue):
-            yield process
-    finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output[-6000:])
+            DATABASE_URL=worker_database_url(),
+            CELERY_TASK_ALWAYS_EAGER="0",
+            PRIVATE_MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        ) as process,
+        routed_to(queue),
+    ):
+        yield process
 
 
 def wait_for(predicate, *, seconds: float = 60, what: str):
@@ -142,3 +115,59 @@ def test_an_upload_is_checked_and_queued_by_a_real_worker(worker, settings):
     document.refresh_from_db()
     assert document.check_attempts == 1
     assert Path(document.preview.path).read_bytes()[:3] == b"\xff\xd8\xff"
+
+
+def test_a_decision_is_emailed_and_the_file_purged_by_a_real_worker(worker, settings):
+    owner = factories.UserFactory(email="ana@example.org")
+    document = document_receive(
+        owner=owner,
+        kind=DocumentKind.INSTRUCTIONAL_SKILLS,
+        uploaded_file=SimpleUploadedFile("certificate.pdf", corpus.pdf_bytes()),
+    )
+    wait_for(
+        lambda: Document.objects.get(pk=document.pk).state == DocumentState.QUEUED,
+        what="the worker checking the upload",
+    )
+    stored = [Path(settings.MEDIA_ROOT) / name for name in _file_names(document.pk)]
+    assert all(path.is_file() for path in stored)
+
+    document_decide(
+        document=Document.objects.get(pk=document.pk),
+        by=factories.ReviewerFactory(),
+        approve=False,
+        reason="The certificate names someone else.",
+    )
+
+    def emailed_and_purged():
+        assert worker.poll() is None, "the worker died"
+        email = OutboundEmail.objects.filter(role="document_rejected").first()
+        current = Document.objects.get(pk=document.pk)
+        return bool(email and email.state == EmailState.SENT and current.file_deleted_at)
+
+    wait_for(emailed_and_purged, what="the worker sending the email and purging the file")
+    email = OutboundEmail.objects.get(role="document_rejected")
+    assert email.to == "ana@example.org" and email.attempts == 1
+    assert "The certificate names someone else." in email.body_text
+    assert not any(path.exists() for path in stored)
+    assert Document.objects.get(pk=document.pk).sha256 == document.sha256
+
+
+def test_a_row_whose_message_was_lost_is_swept_to_a_real_worker(worker):
+    # Committed as received, but its broker message never reached Redis.
+    document = factories.StoredDocumentFactory(state=DocumentState.RECEIVED, due_on=None)
+    assert services.documents_requeue_stuck() == []  # it may still be on its way
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        assert services.documents_requeue_stuck() == [document.pk]
+
+    def queued_with_preview():
+        assert worker.poll() is None, "the worker died"
+        current = Document.objects.get(pk=document.pk)
+        return current.state == DocumentState.QUEUED and bool(current.preview.name)
+
+    wait_for(queued_with_preview, what="the worker checking the swept document")
+
+
+def _file_names(document_id: int) -> list[str]:
+    current = Document.objects.get(pk=document_id)
+    return [current.file.name, current.preview.name]
