@@ -98,7 +98,11 @@ def enqueue_send(email_id: int, secret_context: dict | None = None) -> None:
     from .tasks import send_outbound_email
 
     try:
-        send_outbound_email.delay(email_id, secret_context)
+        # The code travels in the message (never in the row); keep it out of worker logs.
+        shown = "{…}" if secret_context else "None"
+        send_outbound_email.apply_async(
+            args=(email_id, secret_context), argsrepr=f"({email_id}, {shown})"
+        )
     except BrokerUnavailable:
         # The row stays queued: the sweeper sends it again (or marks a lost code failed).
         logger.exception("Could not enqueue outbound email %s", email_id)

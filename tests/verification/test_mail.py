@@ -17,6 +17,7 @@ from verification.mail import (
     MAX_SEND_ATTEMPTS,
     STALE_AFTER,
     EmailNotRetryable,
+    enqueue_send,
     mail_queue,
     outbound_email_retry,
     outbound_email_sweep,
@@ -160,6 +161,20 @@ def test_secrets_go_out_but_the_row_keeps_them_masked(
     assert "K7M2Q9XZ" in mailoutbox[0].body and "K7M2Q9XZ" in mailoutbox[0].subject
     assert "K7M2Q9XZ" not in email.subject + email.body_text + email.body_html
     assert email.subject == "Your MCT Portal code: ••••••••"
+
+
+def test_the_code_never_shows_in_the_task_messages_logged_arguments(monkeypatch):
+    from verification import tasks
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.send_outbound_email, "apply_async", lambda **options: sent.append(options)
+    )
+    enqueue_send(41, {"code": "K7M2Q9XZ"})
+    enqueue_send(42)
+    assert sent[0]["args"] == (41, {"code": "K7M2Q9XZ"})
+    assert "K7M2Q9XZ" not in sent[0]["argsrepr"]
+    assert sent[1]["argsrepr"] == "(42, None)"
 
 
 def test_two_secrets_in_one_email_are_refused():
