@@ -10,7 +10,14 @@ from django.utils.formats import date_format
 from mct_portal.links import portal_url
 from verification.audit import audit
 
-from ..enums import MEMBERSHIP_OPEN, MembershipStatus, Program
+from ..enums import (
+    APPLICATION_OPEN,
+    MEMBERSHIP_OPEN,
+    ApplicationPath,
+    ApplicationStatus,
+    MembershipStatus,
+    Program,
+)
 from ..errors import DomainError, InvalidTransition
 from ..models import Application, Membership, Trainer
 from ..rules.memberships import (
@@ -105,6 +112,19 @@ def membership_extend(
     current = _locked_open_membership(trainer, program)
     if current is None:
         raise InvalidTransition(f"There is no open {Program(program).label} membership to renew.")
+    if lapse_due(current.anniversary_on, timezone.localdate()):
+        # No grace period: a year whose anniversary has come is lapsing, whether or not the
+        # periodic task has run yet.
+        raise InvalidTransition(
+            f"This {Program(program).label} membership reached its anniversary on "
+            f"{date_format(current.anniversary_on, 'j F Y')} without being renewed, so it has "
+            "lapsed and can no longer be renewed. "
+            + (
+                "Rejoin the program instead."
+                if program == Program.MCT
+                else "Apply for MCT Alumni again instead."
+            )
+        )
     _close(current, status=MembershipStatus.ENDED, by=by, reason="Renewed for another year.")
     membership = Membership.objects.create(
         trainer=trainer,
@@ -205,15 +225,51 @@ def membership_send_due_reminders(*, today: datetime.date | None = None) -> int:
     return sent
 
 
+# Open applications that need the year to still be open when they are approved: they are
+# closed when it lapses, so no one pays for, or is approved into, a year that has ended.
+DEPENDENT_PATHS = {
+    Program.MCT: (ApplicationPath.RENEW,),
+    Program.ALUMNI: (ApplicationPath.ALUMNI_RENEW, ApplicationPath.UPGRADE),
+}
+
+
+def _locked_dependent_applications(membership: Membership) -> list[Application]:
+    facts = Membership.objects.values("trainer_id", "program").get(pk=membership.pk)
+    return list(
+        Application.objects.select_for_update()
+        .filter(
+            trainer_id=facts["trainer_id"],
+            path__in=DEPENDENT_PATHS[facts["program"]],
+            status__in=APPLICATION_OPEN,
+        )
+        .order_by("pk")
+    )
+
+
+def _close_dependent_application(application: Application, *, by, note: str) -> None:
+    from .applications import application_withdraw
+    from .payments import payment_abandon
+
+    if application.status == ApplicationStatus.AWAITING_PAYMENT:
+        # Cancels the pending payment too (an open invoice is voided), so it cannot be paid.
+        payment_abandon(application=application, by=by, reason=note)
+    else:
+        application_withdraw(application=application, by=by, reason=note)
+
+
 @transaction.atomic
 def membership_lapse(
     *, membership: Membership, by=None, today: datetime.date | None = None
 ) -> Membership:
     """Lapses an unrenewed year on its anniversary (no grace period) and tells the member.
 
-    A year that is no longer open (renewed, lapsed or revoked meanwhile) is left as it is.
+    Open renewal applications for the year are closed with it (withdrawn, or their payment
+    cancelled when they were awaiting one), and the lapse email says so. A year that is no
+    longer open (renewed, lapsed or revoked meanwhile) is left as it is.
     """
     today = today or timezone.localdate()
+    # Applications are locked before the membership, in the order payments take them.
+    dependent = _locked_dependent_applications(membership)
     locked = _lock_membership(membership)
     if locked.status not in MEMBERSHIP_OPEN:
         return locked
@@ -233,8 +289,24 @@ def membership_lapse(
         context={
             "lapsed_on": date_format(locked.anniversary_on, "j F Y"),
             "rejoin_url": portal_url(REJOIN_PATHS[locked.program]),
+            "closed_applications": [
+                {
+                    "path_label": application.get_path_display(),
+                    "status_label": ApplicationStatus(application.status).label.lower(),
+                    "was_awaiting_payment": (
+                        application.status == ApplicationStatus.AWAITING_PAYMENT
+                    ),
+                }
+                for application in dependent
+            ],
         },
     )
+    note = (
+        f"Closed because the {Program(locked.program).label} membership lapsed on "
+        f"{locked.anniversary_on.isoformat()} before this application was completed."
+    )
+    for application in dependent:
+        _close_dependent_application(application, by=by, note=note)
     return locked
 
 
@@ -259,6 +331,7 @@ def membership_revoke(*, membership: Membership, by, reason: str) -> Membership:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Give the reason for revoking this membership.")
+    dependent = _locked_dependent_applications(membership)
     locked = _lock_membership(membership)
     if locked.status == MembershipStatus.REVOKED:
         return locked
@@ -276,4 +349,9 @@ def membership_revoke(*, membership: Membership, by, reason: str) -> Membership:
             "reason": reason,
         },
     )
+    # A revoked year cannot be renewed: its open renewal is closed, never paid.
+    for application in dependent:
+        _close_dependent_application(
+            application, by=by, note="Closed because the membership was revoked."
+        )
     return locked

@@ -130,6 +130,24 @@ def test_application_filters():
     assert set(applications_for_export(ExportFilters(date_from=tomorrow))) == set()
 
 
+def test_application_date_range_is_the_day_it_was_created():
+    import time_machine
+
+    def created_on(day):
+        with time_machine.travel(datetime.datetime(*day, 23, 30, tzinfo=datetime.UTC)):
+            return factories.ApplicationFactory()
+
+    march, april, may = (
+        created_on((2026, 3, 31)),
+        created_on((2026, 4, 15)),
+        created_on((2026, 5, 1)),
+    )
+    april_only = ExportFilters(date_from=D(2026, 4, 1), date_to=D(2026, 4, 30))
+    assert list(applications_for_export(april_only)) == [april]
+    assert list(applications_for_export(ExportFilters(date_to=D(2026, 3, 31)))) == [march]
+    assert list(applications_for_export(ExportFilters(date_from=D(2026, 5, 1)))) == [may]
+
+
 def test_the_export_page_shows_the_filter_form(client, program_admin):
     response = client.get(EXPORT_URL)
     assert response.status_code == 200

@@ -3,18 +3,20 @@
 Enroll → reminders on exactly the configured days, once each although the tasks run many
 times a day → renew (membership_extend, which every approved renewal calls) → no more
 reminders that year → the next year is not renewed → it lapses on its anniversary →
-rejoin → the transcript shows the interruption.
+rejoin → the transcript shows the interruption on the profile page and the support console.
 """
 
 import datetime
 
 import pytest
 import time_machine
-from django.template.loader import render_to_string
+from django.urls import reverse
 
-from enrollment.enums import MembershipStatus, Program
+from enrollment.enums import ApplicationPath, MembershipStatus, Program
+from enrollment.errors import InvalidTransition
 from enrollment.models import Membership
-from enrollment.selectors.memberships import membership_history
+from enrollment.rules.eligibility import eligibility_for, may_start
+from enrollment.selectors.applications import membership_standing
 from enrollment.services.memberships import membership_extend, membership_start
 from enrollment.tasks import lapse_memberships, send_renewal_reminders
 from tests import factories
@@ -29,6 +31,9 @@ RENEWED_ON = D(2026, 2, 5)  # after the 30-day reminder, before the 15-day one
 REJOINED_ON = D(2027, 6, 10)
 
 RENEW_LINKS = {Program.MCT: "/apply/renew/profile/", Program.ALUMNI: "/apply/alumni-renew/profile/"}
+REJOIN_LINKS = {Program.MCT: "/apply/rejoin/profile/", Program.ALUMNI: "/apply/alumni/profile/"}
+RENEW_PATHS = {Program.MCT: ApplicationPath.RENEW, Program.ALUMNI: ApplicationPath.ALUMNI_RENEW}
+REJOIN_PATHS = {Program.MCT: ApplicationPath.REJOIN, Program.ALUMNI: ApplicationPath.ALUMNI}
 
 
 def at(day: datetime.date, hour: int = 12, minute: int = 0):
@@ -71,7 +76,7 @@ def sent_on(trainer, role: str) -> list[datetime.date]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("program", [Program.MCT, Program.ALUMNI])
-def test_two_membership_years_reminders_renewal_lapse_and_rejoin(settings, program):
+def test_two_membership_years_reminders_renewal_lapse_and_rejoin(client, settings, program):
     settings.RENEWAL_REMINDER_DAYS = [90, 60, 30, 15]
     trainer = factories.TrainerFactory()
 
@@ -130,19 +135,41 @@ def test_two_membership_years_reminders_renewal_lapse_and_rejoin(settings, progr
     assert sent_on(trainer, "membership_lapsed") == [SECOND_ANNIVERSARY]
     lapsed_mail = emails(trainer, "membership_lapsed").get()
     assert "1 March 2027" in lapsed_mail.body_text
+    assert REJOIN_LINKS[program] in lapsed_mail.body_text
     assert len(sent_on(trainer, "renewal_reminder")) == 7
 
-    # Rejoin months later: the transcript shows the interruption.
+    # Lapsed: renewing is refused, the only way back is to rejoin (or apply again).
+    with at(SECOND_ANNIVERSARY + datetime.timedelta(days=5)):
+        standing = membership_standing(trainer=trainer)
+        today = SECOND_ANNIVERSARY + datetime.timedelta(days=5)
+        refused = eligibility_for(RENEW_PATHS[program], standing, today, 90)
+        assert not refused.allowed
+        assert REJOIN_PATHS[program] in refused.instead
+        assert may_start(REJOIN_PATHS[program], standing, today, 90)
+        with pytest.raises(InvalidTransition):
+            membership_extend(trainer=trainer, program=program, by=None)
+
+    # Rejoin months later: the transcript shows the interruption, on the profile page and
+    # in the support console.
+    support_agent = factories.SupportFactory()
     with at(REJOINED_ON, 9):
         membership_start(trainer=trainer, program=program)
-        html = render_to_string(
-            "enrollment/includes/transcript.html",
-            {"memberships": membership_history(trainer=trainer)},
+        client.force_login(trainer.user)
+        profile = " ".join(client.get("/profile/").content.decode().split())
+        client.force_login(support_agent)
+        person = client.get(reverse("support:person", args=[trainer.pk]))
+        assert person.status_code == 200
+        console = " ".join(person.content.decode().split())
+    for text in (profile, console):
+        assert 'Not a member from <time datetime="2027-03-01">1 March 2027</time> to ' in text
+        assert '<time datetime="2027-06-10">10 June 2027</time>' in text
+        assert text.count("transcript__year") == 3
+        assert text.count("transcript__gap") == 1
+        assert "Lapsed on 1 March 2027, not renewed." in text
+        assert (
+            text.index("1 March 2025")
+            < text.index("Not a member from")
+            < text.index("10 June 2027")
         )
-    assert "Not a member from" in html
-    text = " ".join(html.split())
-    assert 'Not a member from <time datetime="2027-03-01">1 March 2027</time> to ' in text
-    assert '<time datetime="2027-06-10">10 June 2027</time>' in text
-    assert text.count("transcript__year") == 3
-    assert text.count("transcript__gap") == 1
-    assert text.index("1 March 2025") < text.index("Not a member from") < text.index("10 June 2027")
+    assert f"/verify/{trainer.verification_code}/" in profile
+    assert 'data-copy-target="#verification-url"' in profile

@@ -85,3 +85,39 @@ def test_a_failing_task_is_reported_and_the_command_fails(settings):
     }
     with pytest.raises(CommandError, match="1 periodic task"):
         run("--task", "broken")
+
+
+ENROLLMENT_SCHEDULE = {
+    "send-renewal-reminders": "enrollment.tasks.send_renewal_reminders",
+    "lapse-memberships": "enrollment.tasks.lapse_memberships",
+    "remind-idle-drafts": "enrollment.tasks.remind_idle_drafts",
+    "expire-idle-drafts": "enrollment.tasks.expire_idle_drafts",
+}
+
+
+def test_beat_runs_the_membership_and_draft_tasks_in_the_real_stack(settings):
+    """The schedule the Procfile's beat process reads names registered, late-acked tasks,
+    and the daily work runs at least hourly, so a day's reminders and lapses go out that day."""
+    import datetime as dt
+    from pathlib import Path
+
+    from mct_portal.celery import app
+
+    scheduled = {
+        name: entry["task"]
+        for name, entry in app.conf.beat_schedule.items()
+        if entry["task"].startswith("enrollment.")
+    }
+    assert scheduled == ENROLLMENT_SCHEDULE
+    app.loader.import_default_modules()
+    for name, task_name in scheduled.items():
+        task = app.tasks[task_name]
+        assert task.acks_late is True
+        assert app.conf.task_reject_on_worker_lost is True
+        assert app.conf.beat_schedule[name]["schedule"] <= dt.timedelta(hours=6)
+    for daily in ("send-renewal-reminders", "lapse-memberships"):
+        assert app.conf.beat_schedule[daily]["schedule"] <= dt.timedelta(hours=1)
+
+    procfile = (Path(settings.BASE_DIR) / "Procfile").read_text().splitlines()
+    beat = [line for line in procfile if line.startswith("beat:")]
+    assert len(beat) == 1 and "celery -A mct_portal beat" in beat[0]

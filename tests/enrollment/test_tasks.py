@@ -180,6 +180,57 @@ def test_concurrent_runs_send_each_reminder_once():
     assert outbound("renewal_reminder").count() == 1
 
 
+@needs_postgres()
+@pytest.mark.django_db(transaction=True)
+def test_a_lapse_racing_a_late_invoice_payment_neither_deadlocks_nor_renews():
+    """Support marks the invoice paid while the lapse task runs: both lock the application
+    before the membership, so one waits for the other; the lapse wins (no grace period)."""
+    from enrollment.errors import InvalidTransition
+    from enrollment.services.payments import payment_confirm
+
+    membership = membership_due_in(0)
+    payment = factories.PaymentFactory(
+        application__trainer=membership.trainer, application__path=ApplicationPath.RENEW
+    )
+    barrier = threading.Barrier(2)
+    errors, refused = [], []
+
+    def run(work):
+        try:
+            barrier.wait(timeout=10)
+            work()
+        except InvalidTransition as exc:
+            refused.append(exc)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(lapse_memberships.delay,)),
+        threading.Thread(
+            target=run, args=(lambda: payment_confirm(payment=payment, reference="BANK", by=None),)
+        ),
+    ]
+    with at(NOW):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    assert len(refused) == 1  # the payment, whichever ran first
+    membership.refresh_from_db()
+    payment.refresh_from_db()
+    assert membership.status == MembershipStatus.LAPSED
+    assert payment.status == "cancelled"
+    assert Application.objects.get(pk=payment.application_id).status == (
+        ApplicationStatus.PAYMENT_CANCELLED
+    )
+    assert not Membership.objects.filter(
+        trainer=membership.trainer, status=MembershipStatus.ACTIVE
+    ).exists()
+
+
 # --- idle drafts ---------------------------------------------------------------------------
 
 
@@ -280,6 +331,31 @@ def test_expiry_sweeps_temp_folders_of_closed_applications_only(settings):
     assert not (root / str(approved.public_id)).exists()
     assert (root / str(open_draft.public_id)).is_dir()
     assert unknown.is_dir()
+
+
+def test_idle_periods_follow_the_settings(settings):
+    settings.DRAFT_IDLE_REMINDER_DAYS = 3
+    settings.DRAFT_EXPIRY_DAYS = 30
+    reminded = idle_application(3)
+    too_fresh = idle_application(2.9)
+    expiring = idle_application(30)
+    with at(NOW):
+        assert remind_idle_drafts.delay().get() == 1
+        assert expire_idle_drafts.delay().get() == 1
+    assert list(outbound("draft_idle_reminder").values_list("to", flat=True)) == [
+        reminded.trainer.user.email
+    ]
+    assert "31 May 2026" in outbound("draft_idle_reminder").get().body_text  # 1 May + 30
+    statuses = dict(
+        Application.objects.filter(pk__in=[reminded.pk, too_fresh.pk, expiring.pk]).values_list(
+            "pk", "status"
+        )
+    )
+    assert statuses == {
+        reminded.pk: ApplicationStatus.DRAFT,
+        too_fresh.pk: ApplicationStatus.DRAFT,
+        expiring.pk: ApplicationStatus.WITHDRAWN,
+    }
 
 
 def test_tasks_do_nothing_when_nothing_is_due():

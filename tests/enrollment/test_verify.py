@@ -214,3 +214,16 @@ def test_the_verification_link_include_shows_the_absolute_url_with_a_copy_button
     assert 'data-copy-target="#verification-url"' in html
     assert "<script" not in html
     assert "style=" not in html
+
+
+def test_every_trainer_gets_an_unguessable_code():
+    import re
+
+    trainers = factories.TrainerFactory.create_batch(20)
+    codes = [t.verification_code for t in trainers]
+    assert len(set(codes)) == len(codes)
+    for trainer in trainers:
+        code = trainer.verification_code
+        # 16 random bytes, URL-safe: 128 bits, nothing derived from the person or the row.
+        assert re.fullmatch(r"[A-Za-z0-9_-]{22}", code)
+        assert str(trainer.pk) != code and trainer.user.email not in code
