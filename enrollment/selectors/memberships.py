@@ -30,7 +30,8 @@ def has_ever_been_member(*, trainer: Trainer, program: str) -> bool:
 
 
 def lapsed_mct_membership(*, trainer: Trainer) -> Membership | None:
-    """The last MCT year, when it ended by lapsing (or revocation) and nothing is open."""
+    """The last MCT year, when it lapsed or ended and nothing is open. A revoked year is
+    not here: a revoked trainer may not rejoin on their own (the rules send them to support)."""
     if open_membership(trainer=trainer, program=Program.MCT):
         return None
     last = latest_membership(trainer=trainer, program=Program.MCT)

@@ -67,9 +67,16 @@ def _notify(application: Application, status: str) -> None:
 
 
 def _transition(
-    application: Application, to: str, *, by, note: str = "", extra_fields: tuple = ()
+    application: Application,
+    to: str,
+    *,
+    by,
+    note: str = "",
+    extra_fields: tuple = (),
+    notify: bool = True,
 ) -> Application:
-    """Moves a locked application to `to`, or raises InvalidTransition; audits; emails."""
+    """Moves a locked application to `to`, or raises InvalidTransition; audits; emails
+    (unless the caller tells the trainer itself: `notify=False`)."""
     current = application.status
     if to not in APPLICATION_TRANSITIONS.get(current, set()):
         raise InvalidTransition(
@@ -87,7 +94,8 @@ def _transition(
         after={"status": to},
         note=note,
     )
-    _notify(application, to)
+    if notify:
+        _notify(application, to)
     return application
 
 
@@ -184,23 +192,32 @@ def application_mark_paid(*, application: Application, by, note: str = "") -> Ap
 
 
 @transaction.atomic
-def application_payment_cancel(*, application: Application, by, note: str = "") -> Application:
+def application_payment_cancel(
+    *, application: Application, by, note: str = "", notify: bool = True
+) -> Application:
     """The payment was cancelled; the trainer may re-apply on the same path."""
     locked = _lock(application)
     if locked.status == ApplicationStatus.PAYMENT_CANCELLED:
         return locked
-    return _transition(locked, ApplicationStatus.PAYMENT_CANCELLED, by=by, note=note)
+    return _transition(locked, ApplicationStatus.PAYMENT_CANCELLED, by=by, note=note, notify=notify)
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, by, reason: str = "") -> Application:
+def application_withdraw(
+    *, application: Application, by, reason: str = "", notify: bool = True
+) -> Application:
     """Withdraws an open application (by the trainer, or when an idle draft expires)."""
     locked = _lock(application)
     if locked.status == ApplicationStatus.WITHDRAWN:
         return locked
     locked.draft_data = {}
     return _transition(
-        locked, ApplicationStatus.WITHDRAWN, by=by, note=reason, extra_fields=("draft_data",)
+        locked,
+        ApplicationStatus.WITHDRAWN,
+        by=by,
+        note=reason,
+        extra_fields=("draft_data",),
+        notify=notify,
     )
 
 

@@ -104,18 +104,14 @@ def membership_start(
     return membership
 
 
-@transaction.atomic
-def membership_extend(
-    *, trainer: Trainer, program: str, application: Application | None = None, by=None
-) -> Membership:
-    """Renews: the next year starts at the previous anniversary and runs one year."""
-    current = _locked_open_membership(trainer, program)
+def renewal_refusal(current: Membership | None, program: str) -> str | None:
+    """Why the open year `current` cannot be renewed today, or None when it can."""
     if current is None:
-        raise InvalidTransition(f"There is no open {Program(program).label} membership to renew.")
+        return f"There is no open {Program(program).label} membership to renew."
     if lapse_due(current.anniversary_on, timezone.localdate()):
         # No grace period: a year whose anniversary has come is lapsing, whether or not the
         # periodic task has run yet.
-        raise InvalidTransition(
+        return (
             f"This {Program(program).label} membership reached its anniversary on "
             f"{date_format(current.anniversary_on, 'j F Y')} without being renewed, so it has "
             "lapsed and can no longer be renewed. "
@@ -125,6 +121,18 @@ def membership_extend(
                 else "Apply for MCT Alumni again instead."
             )
         )
+    return None
+
+
+@transaction.atomic
+def membership_extend(
+    *, trainer: Trainer, program: str, application: Application | None = None, by=None
+) -> Membership:
+    """Renews: the next year starts at the previous anniversary and runs one year."""
+    current = _locked_open_membership(trainer, program)
+    refusal = renewal_refusal(current, program)
+    if refusal:
+        raise InvalidTransition(refusal)
     _close(current, status=MembershipStatus.ENDED, by=by, reason="Renewed for another year.")
     membership = Membership.objects.create(
         trainer=trainer,
@@ -246,15 +254,15 @@ def _locked_dependent_applications(membership: Membership) -> list[Application]:
     )
 
 
-def _close_dependent_application(application: Application, *, by, note: str) -> None:
+def _close_dependent_application(application: Application, *, by, note: str, notify: bool) -> None:
     from .applications import application_withdraw
     from .payments import payment_abandon
 
     if application.status == ApplicationStatus.AWAITING_PAYMENT:
         # Cancels the pending payment too (an open invoice is voided), so it cannot be paid.
-        payment_abandon(application=application, by=by, reason=note)
+        payment_abandon(application=application, by=by, reason=note, notify=notify)
     else:
-        application_withdraw(application=application, by=by, reason=note)
+        application_withdraw(application=application, by=by, reason=note, notify=notify)
 
 
 @transaction.atomic
@@ -306,7 +314,8 @@ def membership_lapse(
         f"{locked.anniversary_on.isoformat()} before this application was completed."
     )
     for application in dependent:
-        _close_dependent_application(application, by=by, note=note)
+        # The lapse email names each closed application: no second email for it.
+        _close_dependent_application(application, by=by, note=note, notify=False)
     return locked
 
 
@@ -352,6 +361,6 @@ def membership_revoke(*, membership: Membership, by, reason: str) -> Membership:
     # A revoked year cannot be renewed: its open renewal is closed, never paid.
     for application in dependent:
         _close_dependent_application(
-            application, by=by, note="Closed because the membership was revoked."
+            application, by=by, note="Closed because the membership was revoked.", notify=True
         )
     return locked

@@ -22,7 +22,9 @@ from ..errors import DomainError, InvalidTransition
 from ..models import Application, DiscountCode, Fee, Payment
 from ..payments import WAIVED, Outcome, PaymentProvider, get_provider
 from ..rules.fees import discount_applies, format_money, price_after_discount
-from .applications import application_mark_paid, application_payment_cancel
+from ..selectors.memberships import open_membership
+from .applications import EXTENDING_PATHS, application_mark_paid, application_payment_cancel
+from .memberships import renewal_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +178,18 @@ def _cancel_locked(payment: Payment, *, by, reason: str, action: str = "cancelle
     _audit(payment, action, by=by, before=before, note=reason)
 
 
+def _refuse_a_renewal_that_came_too_late(application: Application) -> None:
+    """Checked before any provider is asked to charge: approval would refuse the renewal
+    and roll back, leaving a real card charged and then reversed."""
+    if application.path not in EXTENDING_PATHS:
+        return
+    program = program_for_path(application.path)
+    current = open_membership(trainer=application.trainer, program=program)
+    refusal = renewal_refusal(current, program)
+    if refusal:
+        raise InvalidTransition(refusal)
+
+
 @transaction.atomic
 def payment_start(
     *,
@@ -201,6 +215,7 @@ def payment_start(
     locked = _lock_application(application)
     if locked.status != ApplicationStatus.AWAITING_PAYMENT:
         raise InvalidTransition("Only an application awaiting payment can be paid.")
+    _refuse_a_renewal_that_came_too_late(locked)
     quote = _quote(locked, currency, discount_code, lock_code=True)
     if quote.discount_refusal:
         raise DomainError(quote.discount_refusal)
@@ -295,7 +310,7 @@ def payment_confirm(*, payment: Payment, reference: str = "", by) -> Payment:
 
 
 @transaction.atomic
-def payment_cancel(*, payment: Payment, by, reason: str = "") -> Payment:
+def payment_cancel(*, payment: Payment, by, reason: str = "", notify: bool = True) -> Payment:
     """PENDING → CANCELLED; the application becomes payment_cancelled, and the trainer may
     apply again on the same path. Cancelling a cancelled payment changes nothing."""
     application, locked = _lock_payment(payment)
@@ -307,12 +322,14 @@ def payment_cancel(*, payment: Payment, by, reason: str = "") -> Payment:
             "can be cancelled."
         )
     _cancel_locked(locked, by=by, reason=reason)
-    application_payment_cancel(application=application, by=by, note=reason)
+    application_payment_cancel(application=application, by=by, note=reason, notify=notify)
     return locked
 
 
 @transaction.atomic
-def payment_abandon(*, application: Application, by, reason: str = "") -> Application:
+def payment_abandon(
+    *, application: Application, by, reason: str = "", notify: bool = True
+) -> Application:
     """The trainer cancels the payment step, whether or not a payment was started."""
     locked = _lock_application(application)
     if locked.status == ApplicationStatus.PAYMENT_CANCELLED:
@@ -321,9 +338,9 @@ def payment_abandon(*, application: Application, by, reason: str = "") -> Applic
     if live is not None and live.status == PaymentStatus.PAID:
         raise InvalidTransition("This application has been paid; it can no longer be cancelled.")
     if live is not None:
-        payment_cancel(payment=live, by=by, reason=reason)
+        payment_cancel(payment=live, by=by, reason=reason, notify=notify)
     else:
-        application_payment_cancel(application=locked, by=by, note=reason)
+        application_payment_cancel(application=locked, by=by, note=reason, notify=notify)
     locked.refresh_from_db(fields=["status", "updated_at"])
     return locked
 

@@ -190,9 +190,11 @@ def test_a_lapse_cancels_a_renewal_awaiting_payment_and_its_invoice_cannot_be_pa
     membership = due_today(trainer__first_name="Ada")
     trainer = membership.trainer
     renewal = awaiting_renewal(trainer)
-    invoice = payment_start(
-        application=renewal, currency="USD", provider="invoice", by=trainer.user
-    )
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        # The day before the anniversary: an invoice is asked for but not paid in time.
+        invoice = payment_start(
+            application=renewal, currency="USD", provider="invoice", by=trainer.user
+        )
     assert invoice.status == PaymentStatus.PENDING
 
     assert lapse_memberships.delay().get() == 1
@@ -217,6 +219,7 @@ def test_a_lapse_cancels_a_renewal_awaiting_payment_and_its_invoice_cannot_be_pa
     assert "Its payment has been cancelled and will not be taken." in text
     assert "/apply/rejoin/profile/" in text
     assert "payment has been cancelled" in " ".join(lapsed.body_html.split())
+    assert not OutboundEmail.objects.filter(role="application_payment_cancelled").exists()
 
     # Nothing can revive the renewal: not the invoice, not a card, not a second run.
     with pytest.raises(InvalidTransition, match="cancelled and cannot be marked paid"):
@@ -256,6 +259,7 @@ def test_a_lapse_withdraws_an_unfinished_renewal(program, path, status):
     text = " ".join(OutboundEmail.objects.get(role="membership_lapsed").body_text.split())
     assert f'Your application "{renewal.get_path_display()}"' in text
     assert "payment has been cancelled" not in text
+    assert not OutboundEmail.objects.filter(role="application_withdrawn").exists()
 
 
 def test_a_lapse_leaves_applications_of_other_paths_alone():
@@ -280,6 +284,7 @@ def test_paying_a_renewal_on_the_anniversary_is_refused_before_the_task_lapses_i
     factories.FeeFactory(currency="USD")
     membership = due_today()
     renewal = awaiting_renewal(membership.trainer)
+    payments_before = Payment.objects.filter(application=renewal).count()
     with pytest.raises(InvalidTransition) as refused:
         payment_start(
             application=renewal,
@@ -298,6 +303,8 @@ def test_paying_a_renewal_on_the_anniversary_is_refused_before_the_task_lapses_i
     assert renewal.status == ApplicationStatus.AWAITING_PAYMENT
     assert not Payment.objects.filter(status=PaymentStatus.PAID).exists()
     assert list(Membership.objects.filter(trainer=membership.trainer)) == [membership]
+    # Refused before any provider was asked to charge the card.
+    assert Payment.objects.filter(application=renewal).count() == payments_before
 
 
 def test_renewal_on_the_last_day_before_the_anniversary_still_extends():
@@ -319,3 +326,5 @@ def test_revoking_closes_an_open_renewal_so_it_cannot_be_paid(program_admin):
     assert AuditEvent.objects.filter(
         action="application.payment_cancelled", note="Closed because the membership was revoked."
     ).exists()
+    # The revocation email does not name it, so the trainer is told of the closed renewal.
+    assert OutboundEmail.objects.filter(role="application_payment_cancelled").exists()
