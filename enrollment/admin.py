@@ -169,8 +169,15 @@ class MembershipAdmin(SuperuserActionsMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": "Revoke memberships",
+            "explanation": "Revoking ends a current membership at once. The trainer is emailed "
+            "the reason below, the public verification page says the membership was revoked, "
+            "and the decision is kept in the audit trail.",
+            "items_title": "Memberships to revoke",
+            "objects": queryset.select_related("trainer"),
+            "action": "revoke_selected",
             "form": form,
-            "memberships": queryset.select_related("trainer"),
+            "button": "Revoke",
+            "back_label": "Cancel",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/enrollment/membership/revoke.html", context)
@@ -377,8 +384,9 @@ class PaymentAdmin(admin.ModelAdmin):
             "explanation": explanation,
             "button": button,
             "action": action,
+            "items_title": "Payments",
             "form": form,
-            "payments": payments,
+            "objects": payments,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/enrollment/payment/action_reason.html", context)

@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -277,14 +278,20 @@ class DocumentAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             self._decide_many(request, queryset, approve=False, reason=form.cleaned_data["reason"])
             return None
+        documents = list(queryset.select_related("owner").order_by(*QUEUE_ORDER))
         context = {
             **self.admin_site.each_context(request),
             "title": "Reject the selected documents",
             "opts": self.opts,
-            "documents": queryset.select_related("owner").order_by(*QUEUE_ORDER),
+            "explanation": "Each trainer below gets an email with your reason. Only documents "
+            "still waiting for review are rejected.",
+            "items_title": "Documents",
+            "objects": documents,
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "reject_selected",
+            "button": f"Reject {len(documents)} document{pluralize(len(documents))}",
+            "back_label": "Back to the queue",
             "media": self.media,
         }
         request.current_app = self.admin_site.name

@@ -262,7 +262,12 @@ def test_bulk_reject_asks_for_a_reason_first(
 
     page = reviewer_client.post(CHANGELIST, selected)
     assert page.status_code == 200
-    assert "Reject the selected documents" in page.content.decode()
+    html = page.content.decode()
+    assert "Reject the selected documents" in html
+    assert 'value="Reject 2 documents"' in html
+    for document in documents:
+        assert document.original_name in html
+        assert f'name="{ACTION_CHECKBOX_NAME}" value="{document.pk}"' in html
     assert set(Document.objects.values_list("state", flat=True)) == {"queued"}
 
     blank = reviewer_client.post(CHANGELIST, {**selected, "apply": "1", "reason": ""})
