@@ -18,7 +18,7 @@ from ..enums import (
     ApplicationStatus,
     EvidenceKind,
 )
-from .memberships import add_years
+from .memberships import add_years, proof_needed_again
 
 # How many days back "the previous year" reaches for teaching (MTM records and waivers).
 TEACHING_LOOKBACK_DAYS = 365
@@ -148,7 +148,7 @@ def proof_required(
     if path == ApplicationPath.NEW:
         return True
     if path == ApplicationPath.REJOIN:
-        return lapsed_on is None or today > add_years(lapsed_on, after_years)
+        return proof_needed_again(lapsed_on, today, after_years)
     return False
 
 

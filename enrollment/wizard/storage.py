@@ -25,6 +25,11 @@ def is_secret_key(key: str) -> bool:
     return key.rsplit("-", 1)[-1].endswith(SECRET_FIELD_SUFFIXES)
 
 
+def without_nul(value) -> str:
+    """PostgreSQL's JSON cannot hold U+0000; a posted NUL is never a valid answer anyway."""
+    return str(value).replace("\x00", "")
+
+
 class WizardTempStorage(FileSystemStorage):
     """formtools insists on a file storage once a step has a FileField; this one is private
     (settings.WIZARD_TEMP_ROOT) and stays unused: uploads never wait in the wizard.
@@ -66,9 +71,9 @@ class DraftStorage(BaseStorage):
             )
         own = f"{step}-"
         self.data[self.step_data_key][step] = {
-            key: [str(v) for v in values]
+            key: [without_nul(v) for v in values]
             for key, values in items
-            if key.startswith(own) and not is_secret_key(key)
+            if key.startswith(own) and not is_secret_key(key) and "\x00" not in key
         }
 
     def get_step_files(self, step):

@@ -4,8 +4,10 @@ each piece of evidence and what to do next, and only the actions that apply."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from enrollment.demo import load_demo_data
 from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatus, Program
 from tests import factories
 from tests.enrollment.views.walk import membership, qualified_trainer, text_of
@@ -142,3 +144,26 @@ def test_a_draft_that_can_no_longer_go_ahead_says_why(client):
     assert "A lapsed membership cannot be renewed" in text
     assert 'href="/apply/renew/"' not in response.content.decode()
     assert client.get("/apply/renew/profile/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("email", "slug", "offered"),
+    [
+        ("new@demo.mct", "new", ["new", "alumni"]),
+        ("partner@demo.mct", "new", ["new", "alumni"]),
+        ("renew@demo.mct", "renew", ["renew", "alumni"]),
+        ("renew-upload@demo.mct", "renew", ["renew", "alumni"]),
+        ("fte@demo.mct", "renew", ["renew", "alumni"]),
+        ("lapsed@demo.mct", "rejoin", ["rejoin", "alumni"]),
+        ("alumni@demo.mct", "upgrade", ["upgrade"]),
+        ("alumni-renew@demo.mct", "alumni-renew", ["upgrade", "alumni-renew"]),
+    ],
+)
+def test_each_demo_account_is_offered_the_path_it_demonstrates(client, email, slug, offered):
+    """The HTTP walks use look-alikes of the demo accounts; the seeded accounts themselves
+    start from /profile/ on the same path."""
+    load_demo_data()
+    client.force_login(get_user_model().objects.get(email=email))
+    assert _actions(client.get("/profile/")) == offered
+    assert client.get(f"/apply/{slug}/")["Location"] == f"/apply/{slug}/profile/"
+    assert client.get(f"/apply/{slug}/profile/").status_code == 200

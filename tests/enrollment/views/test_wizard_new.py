@@ -284,3 +284,47 @@ def test_no_qualifying_certification_is_refused_with_the_list(walker, terms):
     assert refused.status_code == 200
     assert "this application cannot continue" in text_of(refused)
     assert walker.get("/apply/new/terms/")["Location"] == "/apply/new/requirements/"
+
+
+DETAIL_FIELDS = (
+    "microsoft_alias",
+    "microsoft_domain",
+    "fte_passcode",
+    "institution_name",
+    "department_name",
+    "imagine_academy_id",
+    "partner_id",
+    "partner_email",
+    "partner_passcode",
+)
+
+
+def test_profile_step_works_with_javascript_off(walker, terms):
+    """Without JavaScript every detail field is on the page and nothing is required by the
+    browser; the server asks only for what the chosen employer type needs."""
+    trainer = qualified_trainer()
+    walker.client.force_login(trainer.user)
+    page = walker.get("/apply/new/profile/")
+    html = page.content.decode()
+    assert "novalidate" in html.split('class="form form--wide wizard-form"', 1)[1].split(">")[0]
+    for name in DETAIL_FIELDS:
+        assert f'name="profile-{name}"' in html, name
+    assert " hidden" not in html.split('id="employer-fte"', 1)[1].split(">")[0]
+
+    # What a JavaScript-off browser posts: every detail field, empty.
+    blank = dict.fromkeys(DETAIL_FIELDS, "")
+    response = walker.step(
+        "new", "profile", {**blank, "employer_type": "academic", "primary_audience": "developer"}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["institution_name"]
+    assert "Enter the name of your institution." in text_of(response)
+
+    response = walker.step(
+        "new",
+        "profile",
+        {**blank, "employer_type": "freelancer", "primary_audience": "developer"},
+    )
+    assert response["Location"] == "/apply/new/requirements/"
+    assert Application.objects.get(trainer=trainer).employer_type == "freelancer"

@@ -8,15 +8,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from enrollment.enums import MembershipStatus, Program
 from tests import factories
 from tests.enrollment.views.walk import Walker, good_pdf, membership
 
 pytestmark = pytest.mark.django_db
 
+MCT_STEPS = ["profile", "requirements", "terms", "confirmation"]
+ALUMNI_STEPS = ["profile", "terms", "confirmation"]
 PAGES = {
-    "new": ["profile", "requirements", "terms", "confirmation"],
-    "renew": ["profile", "requirements", "terms", "confirmation"],
+    "new": MCT_STEPS,
+    "renew": MCT_STEPS,
+    "upgrade": MCT_STEPS,
+    "rejoin": MCT_STEPS,
+    "alumni": ALUMNI_STEPS,
+    "alumni-renew": ALUMNI_STEPS,
 }
+FREELANCER = {"employer_type": "freelancer", "primary_audience": "developer"}
+MCT_TERMS = {"accept_program_guide": "on", "accept_program_agreement": "on"}
 
 
 def _trainer_with(certifications: int):
@@ -49,6 +58,50 @@ def _walk_renew(walker, credential):
     walker.step("renew", "terms", {"accept_program_guide": "on", "accept_program_agreement": "on"})
 
 
+def _walk_upgrade(walker, credential):
+    walker.step("upgrade", "profile", FREELANCER)
+    walker.step("upgrade", "requirements", {"mtm_id": "mtm-1"})
+    walker.step("upgrade", "terms", MCT_TERMS)
+
+
+def _walk_rejoin(walker, credential):
+    walker.step("rejoin", "profile", FREELANCER)
+    walker.step("rejoin", "requirements", {"mtm_id": "mtm-1"})
+    walker.step("rejoin", "terms", MCT_TERMS)
+
+
+def _walk_alumni(slug):
+    def walk(walker, credential):
+        walker.step(
+            slug, "profile", {"is_microsoft_employee": "no", "area_of_expertise": "data_ai"}
+        )
+        walker.step(slug, "terms", {"accept_alumni_agreement": "on"})
+
+    return walk
+
+
+WALKS = {
+    "new": _walk_new,
+    "renew": _walk_renew,
+    "upgrade": _walk_upgrade,
+    "rejoin": _walk_rejoin,
+    "alumni": _walk_alumni("alumni"),
+    "alumni-renew": _walk_alumni("alumni-renew"),
+}
+
+
+def _standing_for(path: str, trainer) -> None:
+    """The membership each path needs to be started (none for new and alumni)."""
+    if path == "renew":
+        membership(trainer, anniversary_in_days=30)
+    elif path == "upgrade":
+        membership(trainer, program=Program.ALUMNI, anniversary_in_days=200)
+    elif path == "rejoin":
+        membership(trainer, anniversary_in_days=-60, status=MembershipStatus.LAPSED)
+    elif path == "alumni-renew":
+        membership(trainer, program=Program.ALUMNI, anniversary_in_days=15)
+
+
 def _count(walker, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = walker.get(url)
@@ -56,7 +109,7 @@ def _count(walker, url) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("path", ["new", "renew"])
+@pytest.mark.parametrize("path", list(PAGES))
 def test_step_pages_have_a_fixed_query_budget(
     path, client, django_capture_on_commit_callbacks, terms
 ):
@@ -64,11 +117,10 @@ def test_step_pages_have_a_fixed_query_budget(
     counts = {}
     for certifications in (1, 20):
         trainer = _trainer_with(certifications)
-        if path == "renew":
-            membership(trainer, anniversary_in_days=30)
+        _standing_for(path, trainer)
         walker = Walker(client=client, capture=django_capture_on_commit_callbacks)
         walker.client.force_login(trainer.user)
-        (_walk_new if path == "new" else _walk_renew)(walker, credential)
+        WALKS[path](walker, credential)
         counts[certifications] = {
             step: _count(walker, f"/apply/{path}/{step}/") for step in PAGES[path]
         }
