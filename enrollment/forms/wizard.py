@@ -17,6 +17,7 @@ from verification.forms import EvidenceFileField
 from ..enums import EmployerType, EvidenceKind, TermsDocument, TrainingAudience
 from ..models import CredentialType, ImagineAcademyMember, PartnerOrganization
 from ..rules.requirements import proof_date_problem, waiver_allowed, waiver_date_problem
+from ..services.evidence import WAIVER_FIELDS
 
 DEFAULT_MICROSOFT_DOMAINS = ("microsoft.com",)
 ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -526,15 +527,7 @@ class RenewRequirementsForm(RequirementsForm):
     manager_name = ConditionalCharField(label="Manager's name", max_length=200)
     manager_email = ConditionalEmailField(label="Manager's email")
 
-    WAIVER_FIELDS = (
-        "courses_taught",
-        "course_name",
-        "taught_on",
-        "number_of_students",
-        "organization",
-        "manager_name",
-        "manager_email",
-    )
+    WAIVER_FIELDS = WAIVER_FIELDS
     WAIVER_MESSAGES = {
         "courses_taught": "Enter the number of courses you taught.",
         "course_name": "Enter the name of a course you taught.",

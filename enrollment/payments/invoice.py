@@ -37,16 +37,14 @@ class InvoiceProvider(PaymentProvider):
 
     def _send_invoice(self, payment, number: str) -> None:
         from mct_portal.links import portal_url
-        from verification.mail import mail_queue
+
+        from ..services.trainers import trainer_mail
 
         application = payment.application
-        user = application.trainer.user
-        mail_queue(
+        trainer_mail(
+            application.trainer,
             role="payment_invoice",
-            to=user.email,
-            user=user,
             context={
-                "trainer_name": application.trainer.first_name or application.trainer.full_name,
                 "path_label": application.get_path_display(),
                 "invoice_number": number,
                 "amount": format_money(payment.amount, payment.currency),

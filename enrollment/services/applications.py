@@ -44,21 +44,17 @@ def _notify(application: Application, status: str) -> None:
     if role is None:
         return
     from mct_portal.links import portal_url
-    from verification.mail import mail_queue
 
     from ..enums import PATH_SLUGS
+    from .trainers import trainer_mail
 
-    trainer = application.trainer
-    mail_queue(
+    trainer_mail(
+        application.trainer,
         role=role,
-        to=trainer.user.email,
-        user=trainer.user,
         context={
-            "trainer_name": trainer.first_name or trainer.full_name,
             "path_label": application.get_path_display(),
             "status_label": ApplicationStatus(status).label,
             "application_public_id": str(application.public_id),
-            "profile_url": portal_url("/profile/"),
             "continue_url": portal_url(f"/apply/{PATH_SLUGS[application.path]}/"),
             "payment_url": portal_url(f"/apply/pay/{application.public_id}/"),
             "is_alumni": application.path in ALUMNI_PATHS,

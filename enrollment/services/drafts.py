@@ -77,19 +77,16 @@ def draft_send_idle_reminder(
     locked.idle_reminder_sent_at = now
     locked.save(update_fields=["idle_reminder_sent_at"])
 
-    from verification.mail import mail_queue
+    from .trainers import trainer_mail
 
-    trainer = locked.trainer
     expires_on = timezone.localdate(locked.last_activity_at) + datetime.timedelta(
         days=settings.DRAFT_EXPIRY_DAYS
     )
     step = locked.current_step or "profile"
-    mail_queue(
+    trainer_mail(
+        locked.trainer,
         role="draft_idle_reminder",
-        to=trainer.user.email,
-        user=trainer.user,
         context={
-            "trainer_name": trainer.first_name or trainer.full_name,
             "path_label": locked.get_path_display(),
             "status_label": ApplicationStatus(locked.status).label,
             "last_activity_on": date_format(timezone.localdate(locked.last_activity_at), "j F Y"),

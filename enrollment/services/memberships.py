@@ -161,19 +161,15 @@ REJOIN_PATHS = {Program.MCT: "/apply/rejoin/profile/", Program.ALUMNI: "/apply/a
 
 
 def _mail_member(membership: Membership, *, role: str, context: dict) -> None:
-    from verification.mail import mail_queue
+    from .trainers import trainer_mail
 
-    trainer = membership.trainer
-    mail_queue(
+    trainer_mail(
+        membership.trainer,
         role=role,
-        to=trainer.user.email,
-        user=trainer.user,
         context={
-            "trainer_name": trainer.first_name or trainer.full_name,
             "program": membership.program,
             "program_label": Program(membership.program).label,
             "anniversary_on": date_format(membership.anniversary_on, "j F Y"),
-            "profile_url": portal_url("/profile/"),
             **context,
         },
     )

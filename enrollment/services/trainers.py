@@ -31,3 +31,21 @@ def trainer_ensure(user) -> Trainer:
         # Two first requests at once (two tabs): the other one created it.
         trainer = Trainer.objects.get(user=user)
     return trainer
+
+
+def trainer_mail(trainer: Trainer, *, role: str, context: dict) -> None:
+    """Queues the email `role` to the trainer's sign-in address, greeting them by name and
+    linking to their profile page (the role's context may add to both)."""
+    from mct_portal.links import portal_url
+    from verification.mail import mail_queue
+
+    mail_queue(
+        role=role,
+        to=trainer.user.email,
+        user=trainer.user,
+        context={
+            "trainer_name": trainer.first_name or trainer.full_name,
+            "profile_url": portal_url("/profile/"),
+            **context,
+        },
+    )
