@@ -1,5 +1,6 @@
 import pytest
 
+from tests.enrollment.views.conftest import demo  # noqa: F401  (the demo data fixture)
 from tests.enrollment.views.walk import Walker, publish_terms
 
 

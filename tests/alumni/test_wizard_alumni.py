@@ -13,12 +13,19 @@ from tests.enrollment.views.walk import membership, passcode_sent_to, prefix_of,
 pytestmark = pytest.mark.django_db
 
 
-def test_apply_for_alumni_as_a_non_employee(walker, terms):
-    trainer = factories.TrainerFactory()
-    walker.client.force_login(trainer.user)
+def test_apply_for_alumni_as_a_non_employee(walker, demo):
+    """lapsed@demo.mct: SPEC §10 names no demo account for this path; a former MCT whose
+    membership lapsed 2 months ago is "not an active MCT or alumni" (SPEC §3)."""
+    trainer = demo.trainer("lapsed@demo.mct")
+    lapsed = trainer.memberships.get(program=Program.MCT)
+    assert lapsed.status == MembershipStatus.LAPSED
+    assert not trainer.memberships.filter(program=Program.ALUMNI).exists()
+    walker.sign_in("lapsed@demo.mct")
 
     profile = walker.get("/profile/")
+    assert "Lena Lapsed" in text_of(profile)
     assert "Apply for Alumni" in text_of(profile)
+    assert 'href="/apply/alumni/"' in profile.content.decode()
     assert walker.get("/apply/alumni/")["Location"] == "/apply/alumni/profile/"
     # The alumni paths have no requirements step.
     assert walker.get("/apply/alumni/requirements/")["Location"] == "/apply/alumni/profile/"
@@ -38,7 +45,7 @@ def test_apply_for_alumni_as_a_non_employee(walker, terms):
     assert response["Location"] == "/apply/alumni/terms/"
 
     page = walker.get("/apply/alumni/terms/")
-    assert "The text of the Alumni Program Agreement." in text_of(page)
+    assert "The MCT Alumni Program Agreement lets former and occasional trainers" in text_of(page)
     assert "MCT Program Guide" not in text_of(page)
     response = walker.step("alumni", "terms", {"accept_alumni_agreement": "on"})
     assert response["Location"] == "/apply/alumni/confirmation/"
@@ -62,8 +69,12 @@ def test_apply_for_alumni_as_a_non_employee(walker, terms):
     assert alumni.anniversary_on == add_years(timezone.localdate(), 1)
     profile = walker.get("/profile/", follow=False)
     assert "membership is active until" in text_of(profile)
+    assert alumni.anniversary_on.strftime("%-d %B %Y") in text_of(profile)
     trainer.refresh_from_db()
     assert trainer.area_of_expertise == "data_ai"
+    # The lapsed MCT year stays as it was.
+    lapsed.refresh_from_db()
+    assert lapsed.status == MembershipStatus.LAPSED
 
 
 def test_apply_for_alumni_as_a_microsoft_employee_proves_the_alias(walker, terms, mailoutbox):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatus, Program
-from enrollment.models import Application, Evidence, Membership
+from enrollment.models import Application, CredentialType, Evidence, Membership
 from enrollment.rules.memberships import add_years
 from tests import factories
 from tests.enrollment.views.walk import (
@@ -24,26 +24,27 @@ from verification.models import OutboundEmail
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def new_trainer(terms):
-    """Like new@demo.mct: no membership, one qualifying certification."""
-    factories.FeeFactory()
-    return qualified_trainer()
+NEW = "new@demo.mct"
 
 
 def test_new_enrollment_from_profile_to_active_membership(
-    walker, new_trainer, reviewer, django_capture_on_commit_callbacks, client
+    walker, demo, django_capture_on_commit_callbacks, client
 ):
-    credential = factories.CredentialTypeFactory(name="CompTIA CTT+")
-    walker.client.force_login(new_trainer.user)
+    """new@demo.mct: no membership, one qualifying certification (AZ-104)."""
+    new_trainer = demo.trainer(NEW)
+    assert not new_trainer.memberships.exists()
+    credential = CredentialType.objects.get(name="CompTIA CTT+")
+    walker.sign_in(NEW)
 
     profile = walker.get("/profile/")
     assert profile.status_code == 200
+    assert "Nadia Newman" in text_of(profile)
     assert 'href="/apply/new/"' in profile.content.decode()
     assert "Enroll" in text_of(profile)
     # Only the actions that apply: no renewal, upgrade or rejoin for a newcomer.
     assert "Upgrade Now" not in text_of(profile)
     assert 'href="/apply/renew/"' not in profile.content.decode()
+    assert 'href="/apply/rejoin/"' not in profile.content.decode()
 
     start = walker.get("/apply/new/")
     assert start.status_code == 302 and start["Location"] == "/apply/new/profile/"
@@ -71,7 +72,7 @@ def test_new_enrollment_from_profile_to_active_membership(
         "new",
         "requirements",
         {
-            "mtm_id": "mtm-new-1",
+            "mtm_id": "nadia.newman",
             "credential_type": str(credential.pk),
             "certified_on": certified_on.isoformat(),
             "proof_file": good_pdf("ctt-certificate.pdf"),
@@ -85,7 +86,7 @@ def test_new_enrollment_from_profile_to_active_membership(
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW
     new_trainer.refresh_from_db()
-    assert new_trainer.mtm_id == "mtm-new-1"
+    assert new_trainer.mtm_id == "nadia.newman"
 
     # Back to requirements: the current file and its state, with the choice to replace it.
     page = walker.get("/apply/new/requirements/")
@@ -94,7 +95,8 @@ def test_new_enrollment_from_profile_to_active_membership(
 
     # Terms: two separate checkboxes, both required.
     page = walker.get("/apply/new/terms/")
-    assert "The text of the MCT Program Guide." in text_of(page)
+    assert "is governed by the MCT Program Guide" in text_of(page)
+    assert "By accepting the MCT Program Agreement" in text_of(page)
     response = walker.step("new", "terms", {"accept_program_guide": "on"})
     assert response.status_code == 200
     assert "Accept the MCT Program Agreement to continue." in text_of(response)
@@ -124,17 +126,17 @@ def test_new_enrollment_from_profile_to_active_membership(
     assert application.submitted_at is None
 
     # A reviewer approves the proof in the admin review queue.
-    approve_through_admin(client, django_capture_on_commit_callbacks, reviewer, [evidence.document])
+    approve_through_admin(
+        client, django_capture_on_commit_callbacks, demo.reviewer, [evidence.document]
+    )
     evidence.document.refresh_from_db()
     assert evidence.document.state == DocumentState.APPROVED
     application.refresh_from_db()
     assert application.status == ApplicationStatus.READY
-    assert OutboundEmail.objects.filter(
-        role="application_ready", to=new_trainer.user.email
-    ).exists()
+    assert OutboundEmail.objects.filter(role="application_ready", to=NEW).exists()
 
-    # The trainer confirms and submits.
-    walker.client.force_login(new_trainer.user)
+    # The trainer signs in again, confirms and submits.
+    walker.sign_in(NEW)
     page = walker.get("/apply/new/confirmation/")
     assert "Everything is in order." in text_of(page)
     assert 'value="submit" disabled' not in page.content.decode()

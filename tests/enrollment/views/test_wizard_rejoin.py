@@ -11,7 +11,6 @@ from enrollment.rules.memberships import add_years
 from tests import factories
 from tests.enrollment.views.walk import (
     approve_through_admin,
-    approved_application,
     good_pdf,
     membership,
     pay_with_test_card,
@@ -39,31 +38,36 @@ def _submit_and_pay(walker, application):
     assert pay_with_test_card(walker, application)["Location"] == "/profile/"
 
 
-def test_rejoin_two_months_after_lapse_needs_no_new_proof(walker, terms):
-    """Like lapsed@demo.mct: the MCT membership lapsed 2 months ago."""
-    trainer = qualified_trainer()
-    membership(trainer, anniversary_in_days=-60, status=MembershipStatus.LAPSED)
-    approved_application(trainer, employer_type="government", department_name="Department of Labor")
-    walker.client.force_login(trainer.user)
+def test_rejoin_two_months_after_lapse_needs_no_new_proof(walker, demo):
+    """lapsed@demo.mct: the MCT membership lapsed 2 months ago (an academic trainer)."""
+    trainer = demo.trainer("lapsed@demo.mct")
+    lapsed = trainer.memberships.get(program=Program.MCT)
+    assert lapsed.status == MembershipStatus.LAPSED
+    assert lapsed.anniversary_on == timezone.localdate() - datetime.timedelta(days=60)
+    walker.sign_in("lapsed@demo.mct")
 
     profile = walker.get("/profile/")
+    assert "Lena Lapsed" in text_of(profile)
     assert "Re-apply" in text_of(profile)
     assert 'href="/apply/rejoin/"' in profile.content.decode()
     assert 'href="/apply/renew/"' not in profile.content.decode()
+    assert 'href="/apply/new/"' not in profile.content.decode()
 
     page = walker.get("/apply/rejoin/profile/")
-    assert page.context["form"].initial["department_name"] == "Department of Labor"
+    assert page.context["form"].initial["employer_type"] == "academic"
+    assert page.context["form"].initial["institution_name"] == "Tempe Union High School District"
     response = walker.step(
         "rejoin",
         "profile",
         {
-            "employer_type": "government",
-            "department_name": "Department of Labor",
+            "employer_type": "academic",
+            "institution_name": "Tempe Union High School District",
             "primary_audience": "it_professional",
         },
     )
     assert response["Location"] == "/apply/rejoin/requirements/"
     page = walker.get("/apply/rejoin/requirements/")
+    assert "Microsoft Certified: Azure Security Engineer Associate" in text_of(page)
     assert "you do not need to prove your instructional skills again" in text_of(page)
     assert walker.step("rejoin", "requirements", {"mtm_id": ""})["Location"] == (
         "/apply/rejoin/terms/"
@@ -71,6 +75,9 @@ def test_rejoin_two_months_after_lapse_needs_no_new_proof(walker, terms):
     walker.step("rejoin", "terms", {"accept_program_guide": "on", "accept_program_agreement": "on"})
     application = Application.objects.get(trainer=trainer, path=ApplicationPath.REJOIN)
     assert application.status == ApplicationStatus.READY
+    assert application.institution_name == "Tempe Union High School District"
+    # Nothing goes to the review queue: there is no evidence for a reviewer to approve.
+    assert not Evidence.objects.filter(application=application).exists()
     _submit_and_pay(walker, application)
 
     mct = Membership.objects.get(
@@ -78,6 +85,8 @@ def test_rejoin_two_months_after_lapse_needs_no_new_proof(walker, terms):
     )
     assert mct.starts_on == timezone.localdate()
     assert mct.anniversary_on == add_years(timezone.localdate(), 1)
+    lapsed.refresh_from_db()
+    assert lapsed.status == MembershipStatus.LAPSED
 
 
 def test_rejoin_after_more_than_three_years_needs_proof_again(walker, terms, reviewer, client):

@@ -2,7 +2,6 @@
 MTM records, an uploaded training summary (reviewed), and the waiver form (FTE)."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -51,17 +50,15 @@ def _accept_terms(walker):
     assert response["Location"] == "/apply/renew/confirmation/"
 
 
-def test_renew_with_mtm_records(walker, terms):
-    """Like renew@demo.mct: anniversary in 10 days, MTM deliveries in the last year."""
-    trainer = qualified_trainer(mtm_id="mtm-renew")
-    current = membership(trainer, anniversary_in_days=10)
-    approved_application(
-        trainer, employer_type="academic", institution_name="Tempe Union", mtm_id="mtm-renew"
-    )
-    factories.MtmTrainingRecordFactory(mtm_id="mtm-renew", average_score=Decimal("8.1"))
-    walker.client.force_login(trainer.user)
+def test_renew_with_mtm_records(walker, demo):
+    """renew@demo.mct: active MCT, anniversary in 10 days, MTM deliveries in the last year."""
+    trainer = demo.trainer("renew@demo.mct")
+    current = trainer.memberships.get(program=Program.MCT, status=MembershipStatus.ACTIVE)
+    assert current.anniversary_on == timezone.localdate() + datetime.timedelta(days=10)
+    walker.sign_in("renew@demo.mct")
 
     profile = text_of(walker.get("/profile/"))
+    assert "Ravi Renner" in profile
     assert "Renew" in profile
     assert "Days left to renew 10" in profile
     assert "Open now: renew before" in profile
@@ -70,29 +67,29 @@ def test_renew_with_mtm_records(walker, terms):
     page = walker.get("/apply/renew/profile/")
     assert "You have 10 days left to renew" in text_of(page)
     # Pre-filled from the current record.
-    html = page.content.decode()
-    assert 'value="academic" class' in html or 'value="academic"' in html
-    assert page.context["form"].initial["institution_name"] == "Tempe Union"
+    assert page.context["form"].initial["employer_type"] == "freelancer"
+    assert page.context["form"].initial["primary_audience"] == "it_professional"
 
     response = walker.step(
         "renew",
         "profile",
-        {
-            "employer_type": "academic",
-            "institution_name": "Tempe Union",
-            "primary_audience": "it_professional",
-        },
+        {"employer_type": "freelancer", "primary_audience": "it_professional"},
     )
     assert response["Location"] == "/apply/renew/requirements/"
 
     page = walker.get("/apply/renew/requirements/")
-    assert "There is nothing to upload." in text_of(page)
-    response = walker.step("renew", "requirements", {"mtm_id": "mtm-renew"})
+    text = text_of(page)
+    assert "Microsoft Certified: Azure Administrator Associate" in text
+    assert "Microsoft Certified: Azure Solutions Architect Expert" in text
+    assert page.context["form"].initial["mtm_id"] == "ravi.renner"
+    assert "There is nothing to upload." in text
+    response = walker.step("renew", "requirements", {"mtm_id": "ravi.renner"})
     assert response["Location"] == "/apply/renew/terms/"
     _accept_terms(walker)
 
     application = Application.objects.get(trainer=trainer, path=ApplicationPath.RENEW)
     assert application.status == ApplicationStatus.READY
+    assert not Evidence.objects.filter(application=application).exclude(document=None).exists()
     _confirm_and_pay(walker, application)
 
     renewed = Membership.objects.get(
@@ -104,23 +101,27 @@ def test_renew_with_mtm_records(walker, terms):
     assert current.status == MembershipStatus.ENDED
 
 
-def test_renew_with_uploaded_training_summary(walker, terms, reviewer, client):
-    """Like renew-upload@demo.mct: anniversary in 20 days, no MTM records."""
-    trainer = qualified_trainer()
-    current = membership(trainer, anniversary_in_days=20)
-    approved_application(trainer, employer_type="freelancer")
-    walker.client.force_login(trainer.user)
-    assert 'href="/apply/renew/"' in walker.get("/profile/").content.decode()
+def test_renew_with_uploaded_training_summary(walker, demo, client):
+    """renew-upload@demo.mct: active MCT, anniversary in 20 days, no MTM records."""
+    trainer = demo.trainer("renew-upload@demo.mct")
+    current = trainer.memberships.get(program=Program.MCT, status=MembershipStatus.ACTIVE)
+    assert current.anniversary_on == timezone.localdate() + datetime.timedelta(days=20)
+    walker.sign_in("renew-upload@demo.mct")
+    profile = walker.get("/profile/")
+    assert "Rosa Uploader" in text_of(profile)
+    assert "Days left to renew 20" in text_of(profile)
+    assert 'href="/apply/renew/"' in profile.content.decode()
 
-    walker.step(
-        "renew", "profile", {"employer_type": "freelancer", "primary_audience": "developer"}
-    )
+    page = walker.get("/apply/renew/profile/")
+    assert page.context["form"].initial["employer_type"] == "other"
+    walker.step("renew", "profile", {"employer_type": "other", "primary_audience": "developer"})
     page = walker.get("/apply/renew/requirements/")
     text = text_of(page)
+    assert "Microsoft Certified: Azure Developer Associate" in text
     assert "We could not find a class in the previous 365 days" in text
     assert "apply for MCT Alumni" in text
     assert 'href="/apply/alumni/"' in page.content.decode()
-    # A freelancer may not use the waiver form.
+    # An "Other" employer may not use the waiver form.
     assert "Complete the training waiver form" not in text
 
     response = walker.step("renew", "requirements", {"mtm_id": ""})
@@ -137,23 +138,30 @@ def test_renew_with_uploaded_training_summary(walker, terms, reviewer, client):
     evidence = Evidence.objects.get(application=application, is_current=True)
     assert evidence.kind == "training_summary"
     assert evidence.document.state == DocumentState.QUEUED
+    assert evidence.document.original_name == "score-report.pdf"
     application.refresh_from_db()
     assert application.status == ApplicationStatus.IN_REVIEW
+    assert application.employer_type == "other"
 
     _accept_terms(walker)
     page = walker.get("/apply/renew/confirmation/")
     assert "You cannot submit yet." in text_of(page)
 
-    approve_through_admin(client, walker.capture, reviewer, [evidence.document])
+    approve_through_admin(client, walker.capture, demo.reviewer, [evidence.document])
+    evidence.document.refresh_from_db()
+    assert evidence.document.state == DocumentState.APPROVED
     application.refresh_from_db()
     assert application.status == ApplicationStatus.READY
 
-    walker.client.force_login(trainer.user)
+    walker.sign_in("renew-upload@demo.mct")
     _confirm_and_pay(walker, application)
     renewed = Membership.objects.get(
         trainer=trainer, program=Program.MCT, status=MembershipStatus.ACTIVE
     )
+    assert renewed.starts_on == current.anniversary_on
     assert renewed.anniversary_on == add_years(current.anniversary_on, 1)
+    current.refresh_from_db()
+    assert current.status == MembershipStatus.ENDED
 
 
 def test_renew_as_microsoft_employee_with_waiver(walker, terms, mailoutbox):

@@ -1,31 +1,29 @@
 """Upgrade from Alumni over HTTP: an active alumni member returns to full MCT membership."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
 from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatus, Program
 from enrollment.models import Application, Membership
 from enrollment.rules.memberships import add_years
-from tests import factories
-from tests.enrollment.views.walk import (
-    membership,
-    pay_with_test_card,
-    prefix_of,
-    qualified_trainer,
-    text_of,
-)
+from tests.enrollment.views.walk import pay_with_test_card, prefix_of, text_of
 
 pytestmark = pytest.mark.django_db
 
 
-def test_upgrade_from_alumni_to_active_mct(walker, terms):
-    """Like alumni@demo.mct: an active alumni member with a qualifying certification."""
-    factories.FeeFactory()
-    trainer = qualified_trainer(mtm_id="vleavenworth")
-    alumni_year = membership(trainer, program=Program.ALUMNI, anniversary_in_days=200)
-    walker.client.force_login(trainer.user)
+def test_upgrade_from_alumni_to_active_mct(walker, demo):
+    """alumni@demo.mct: an active alumni member with a qualifying certification (DP-203)."""
+    trainer = demo.trainer("alumni@demo.mct")
+    alumni_year = trainer.memberships.get(program=Program.ALUMNI)
+    assert alumni_year.status == MembershipStatus.ACTIVE
+    assert alumni_year.anniversary_on == timezone.localdate() + datetime.timedelta(days=200)
+    assert not trainer.memberships.filter(program=Program.MCT).exists()
+    walker.sign_in("alumni@demo.mct")
 
     profile = walker.get("/profile/")
+    assert "Alex Alumnus" in text_of(profile)
     assert "Upgrade Now" in text_of(profile)
     assert 'href="/apply/upgrade/"' in profile.content.decode()
     # An alumni member is not offered a new enrollment.
@@ -38,10 +36,11 @@ def test_upgrade_from_alumni_to_active_mct(walker, terms):
 
     page = walker.get("/apply/upgrade/requirements/")
     text = text_of(page)
+    assert "Microsoft Certified: Azure Data Engineer Associate" in text
     assert "You do not need to have taught in the previous year" in text
-    assert page.context["form"].initial["mtm_id"] == "vleavenworth"
+    assert page.context["form"].initial["mtm_id"] == "alex.alumnus"
     assert "Proof of instructional skills" not in text
-    response = walker.step("upgrade", "requirements", {"mtm_id": "vleavenworth"})
+    response = walker.step("upgrade", "requirements", {"mtm_id": "alex.alumnus"})
     assert response["Location"] == "/apply/upgrade/terms/"
 
     response = walker.step(

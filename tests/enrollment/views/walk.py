@@ -8,10 +8,13 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from enrollment.demo import DEMO_PASSWORD
 from enrollment.enums import ApplicationPath, MembershipStatus, Program, TermsDocument
+from enrollment.models import Trainer
 from tests import factories
 from tests.verification.corpus import pdf_bytes
 
@@ -69,6 +72,37 @@ class Walker:
         data.update({f"{step}-{name}": value for name, value in fields.items()})
         data.update(extra or {})
         return self.post(url, data)
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD, start: str = "/profile/"):
+        """Opens `start` signed out, signs in on the page it sends to, and lands on `start`."""
+        self.client.logout()
+        page = self.get(start)
+        assert page.status_code == 302, (start, page.status_code)
+        login_url = page["Location"]
+        assert login_url.startswith("/accounts/login/"), login_url
+        assert self.get(login_url).status_code == 200
+        response = self.post(login_url, {"login": email, "password": password})
+        assert response.status_code == 302, text_of(response)[:500]
+        assert response["Location"] == start, response["Location"]
+        return response
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """The embedded demo data (SPEC §10) as `seed_demo` loads it, looked up by email."""
+
+    emails: tuple[str, ...]
+
+    def user(self, email: str):
+        assert email in self.emails, email
+        return get_user_model().objects.get(email=email)
+
+    def trainer(self, email: str) -> Trainer:
+        return Trainer.objects.get(user=self.user(email))
+
+    @property
+    def reviewer(self):
+        return self.user("reviewer@demo.mct")
 
 
 def approve_through_admin(client, capture, reviewer, documents) -> None:
