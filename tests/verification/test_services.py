@@ -524,35 +524,91 @@ def test_a_clean_answer_from_clamd_queues_the_file(receive, clamd):
     assert clamd.received == [len(data)]
 
 
+def test_a_virus_is_refused_at_once(receive, clamd, mailoutbox, _private_media):
+    clamd.answer = b"stream: Eicar-Test-Signature FOUND\0"
+    document = receive(pdf_upload())
+
+    assert document.state == DocumentState.REFUSED
+    assert document.scan_verdict == "FOUND Eicar-Test-Signature"
+    assert "did not pass our virus check" in document.refusal_reason
+    assert stored_files(_private_media) == []
+    assert "did not pass our virus check" in mailoutbox[0].body
+
+
+@pytest.fixture
+def retry_check(committed):
+    """What the sweeper does for a held document: runs its check again."""
+
+    def run(document) -> Document:
+        committed(services.document_check, document_id=document.pk)
+        document.refresh_from_db()
+        return document
+
+    return run
+
+
 @pytest.mark.parametrize(
-    ("answer", "message"),
-    [
-        (b"stream: Eicar-Test-Signature FOUND\0", "did not pass our virus check"),
-        (b"INSTREAM size limit exceeded. ERROR\0", "could not check this file for viruses"),
-        (b"", "could not check this file for viruses"),
-    ],
-    ids=["virus", "scanner-error", "no-answer"],
+    "answer",
+    [b"INSTREAM size limit exceeded. ERROR\0", b""],
+    ids=["scanner-error", "no-answer"],
 )
-def test_anything_but_a_clean_answer_refuses_the_file(
-    answer, message, receive, clamd, mailoutbox, _private_media
+def test_a_scanner_error_holds_the_file_and_refuses_it_only_after_the_last_try(
+    answer, receive, retry_check, clamd, mailoutbox, _private_media
 ):
     clamd.answer = answer
     document = receive(pdf_upload())
 
+    # Quarantined: kept, not clean, out of the review queue, nobody emailed yet.
+    assert document.state == DocumentState.RECEIVED
+    assert document.scan_verdict.startswith("ERROR")
+    assert len(stored_files(_private_media)) == 1
+    assert not mailoutbox
+    assert AuditEvent.objects.filter(action="document.scan_deferred").count() == 1
+
+    for _ in range(services.MAX_CHECK_ATTEMPTS - 2):
+        assert retry_check(document).state == DocumentState.RECEIVED
+    document = retry_check(document)
     assert document.state == DocumentState.REFUSED
-    assert message in document.refusal_reason
+    assert "could not check this file for viruses" in document.refusal_reason
     assert stored_files(_private_media) == []
-    assert message in mailoutbox[0].body
+    assert "could not check this file for viruses" in mailoutbox[0].body
 
 
-def test_an_unreachable_scanner_never_counts_as_clean(settings, receive, _private_media):
+def test_a_file_held_by_a_scanner_outage_is_queued_once_the_scanner_answers(
+    receive, retry_check, clamd, mailoutbox
+):
+    clamd.answer = b""
+    document = receive(pdf_upload())
+    assert document.state == DocumentState.RECEIVED
+
+    clamd.answer = b"stream: OK\0"
+    document = retry_check(document)
+    assert document.state == DocumentState.QUEUED
+    assert document.scan_verdict == "OK"
+    assert not mailoutbox
+
+
+def test_a_document_held_for_another_scan_is_swept_after_a_while(receive, clamd):
+    clamd.answer = b""
+    document = receive(pdf_upload())
+    assert services.documents_requeue_stuck() == []
+    later = timezone.now() + documents_service.RECEIVED_STUCK_AFTER + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert services.documents_requeue_stuck() == [document.pk]
+
+
+def test_an_unreachable_scanner_never_counts_as_clean(
+    settings, receive, retry_check, _private_media
+):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     settings.VIRUS_SCANNER_URL = f"tcp://127.0.0.1:{port}"
 
     document = receive(pdf_upload())
-
-    assert document.state == DocumentState.REFUSED
+    assert document.state == DocumentState.RECEIVED
     assert document.scan_verdict.startswith("ERROR")
+    for _ in range(services.MAX_CHECK_ATTEMPTS - 1):
+        document = retry_check(document)
+    assert document.state == DocumentState.REFUSED
     assert stored_files(_private_media) == []

@@ -196,6 +196,9 @@ class CheckOutcome:
     refusal_reason: str = ""
     verdict: str = ""
     preview: tuple[bytes, str] | None = None
+    # The scanner could not answer: the file is neither clean nor infected, so it is held
+    # (quarantined, out of the queue) and checked again, and refused only at the last try.
+    retry: bool = False
 
 
 def document_check(*, document_id: int) -> Document | None:
@@ -203,6 +206,8 @@ def document_check(*, document_id: int) -> Document | None:
 
     Idempotent: only a document still in flight is checked, and a run that another run has
     overtaken (the sweeper re-enqueued a check it thought was dead) throws its result away.
+    When the virus scanner cannot answer, the document goes back to RECEIVED, out of the
+    queue, and the sweeper checks it again later; after MAX_CHECK_ATTEMPTS it is refused.
     """
     with transaction.atomic():
         document = _locked(document_id)
@@ -233,6 +238,9 @@ def document_check(*, document_id: int) -> Document | None:
             if preview_name:
                 document.preview.storage.delete(preview_name)
             return document
+        if not outcome.clean and outcome.retry and attempt < MAX_CHECK_ATTEMPTS:
+            _hold_for_another_scan(document, verdict=outcome.verdict)
+            return document
         if not outcome.clean:
             _refuse(document, reason=outcome.refusal_reason, verdict=outcome.verdict)
             return document
@@ -262,11 +270,12 @@ def _run_checks(document: Document) -> CheckOutcome:
         except Exception as exc:
             # A scanner that cannot answer never makes a file clean.
             logger.warning("Virus scan of document %s failed: %s", document.pk, exc)
-            return CheckOutcome(False, SCAN_FAILED_MESSAGE, f"scanner error: {exc}")
+            return CheckOutcome(False, SCAN_FAILED_MESSAGE, f"ERROR {exc}", retry=True)
         if not result.clean:
-            found = (result.verdict or "").upper().startswith("FOUND")
-            message = VIRUS_FOUND_MESSAGE if found else SCAN_FAILED_MESSAGE
-            return CheckOutcome(False, message, result.verdict or "not clean")
+            if (result.verdict or "").upper().startswith("FOUND"):
+                return CheckOutcome(False, VIRUS_FOUND_MESSAGE, result.verdict)
+            logger.warning("Virus scan of document %s failed: %s", document.pk, result.verdict)
+            return CheckOutcome(False, SCAN_FAILED_MESSAGE, result.verdict or "ERROR", retry=True)
         stored.seek(0)
         try:
             preview = make_preview(
@@ -280,6 +289,21 @@ def _run_checks(document: Document) -> CheckOutcome:
             logger.exception("Preview of document %s failed", document.pk)
             preview = None
     return CheckOutcome(True, verdict=result.verdict or "clean", preview=preview)
+
+
+def _hold_for_another_scan(document: Document, *, verdict: str) -> None:
+    """Quarantine: back to RECEIVED (never seen by reviewers), for the sweeper to retry."""
+    _move(document, DocumentState.RECEIVED)
+    document.scan_verdict = verdict[:200]
+    document.save(update_fields=["state", "scan_verdict", "updated_at"])
+    audit(
+        actor=None,
+        action="document.scan_deferred",
+        target=document,
+        subject_user=document.owner,
+        after={"state": DocumentState.RECEIVED, "verdict": document.scan_verdict},
+        note=f"Attempt {document.check_attempts} of {MAX_CHECK_ATTEMPTS}.",
+    )
 
 
 def _refuse(document: Document, *, reason: str, verdict: str) -> None:
