@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.tasks.purge_decided_files",
         "schedule": timedelta(hours=1),
     },
+    "purge-orphaned-files": {
+        "task": "verification.tasks.purge_orphaned_files",
+        "schedule": timedelta(hours=24),
+    },
     "send-renewal-reminders": {
         "task": "enrollment.tasks.send_renewal_reminders",
         "schedule": timedelta(hours=1),

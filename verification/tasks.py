@@ -37,6 +37,11 @@ def send_outbound_email(self, email_id: int, secret_context: dict | None = None)
     return email.state if email else None
 
 
+@shared_task(name="verification.tasks.purge_orphaned_files", **TASK_OPTIONS)
+def purge_orphaned_files(self) -> int:
+    return len(services.documents_purge_orphaned_files())
+
+
 @shared_task(name="verification.tasks.sweep_stuck_documents", **TASK_OPTIONS)
 def sweep_stuck_documents(self) -> int:
     requeued = services.documents_requeue_stuck()

@@ -31,7 +31,12 @@ from verification.services import (
     document_receive,
 )
 from verification.services import documents as documents_service
-from verification.tasks import check_document, purge_decided_files, sweep_stuck_documents
+from verification.tasks import (
+    check_document,
+    purge_decided_files,
+    purge_orphaned_files,
+    sweep_stuck_documents,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -612,3 +617,30 @@ def test_an_unreachable_scanner_never_counts_as_clean(
         document = retry_check(document)
     assert document.state == DocumentState.REFUSED
     assert stored_files(_private_media) == []
+
+
+def test_files_no_document_names_are_deleted_once_they_are_old(receive, _private_media):
+    document = receive(pdf_upload())
+    assert document.state == DocumentState.QUEUED and document.preview.name
+    kept = {document.file.name, document.preview.name}
+    storage = document.file.storage
+    # A rolled-back upload and a preview whose check lost its race: files without a row.
+    stray_upload = storage.save("documents/stray", io.BytesIO(b"%PDF-1.4 orphan"))
+    stray_preview = storage.save("previews/stray", io.BytesIO(b"\xff\xd8\xff orphan"))
+
+    # Young files may belong to a transaction still running: left alone.
+    assert services.documents_purge_orphaned_files() == []
+
+    later = timezone.now() + documents_service.ORPHAN_GRACE + timedelta(minutes=1)
+    assert sorted(services.documents_purge_orphaned_files(now=later)) == [
+        stray_upload,
+        stray_preview,
+    ]
+    assert not storage.exists(stray_upload) and not storage.exists(stray_preview)
+    assert all(storage.exists(name) for name in kept)
+    # Twice has one effect.
+    assert services.documents_purge_orphaned_files(now=later) == []
+
+
+def test_the_orphan_sweep_runs_on_an_empty_storage(_private_media):
+    assert purge_orphaned_files.delay().get() == 0

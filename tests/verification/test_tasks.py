@@ -19,6 +19,7 @@ TASKS = [
     tasks.sweep_stuck_documents,
     tasks.sweep_outbound_email,
     tasks.purge_decided_files,
+    tasks.purge_orphaned_files,
 ]
 
 
@@ -32,6 +33,7 @@ def test_the_beat_schedule_names_registered_verification_tasks():
         "verification.tasks.sweep_stuck_documents",
         "verification.tasks.sweep_outbound_email",
         "verification.tasks.purge_decided_files",
+        "verification.tasks.purge_orphaned_files",
     }
     assert scheduled <= set(celery_app.tasks)
 

@@ -436,3 +436,37 @@ def documents_requeue_stuck(*, now=None) -> list[int]:
         Document.objects.filter(pk=document_id).update(updated_at=timezone.now())
         _enqueue("check_document", document_id)
     return stuck
+
+
+# A stored file younger than this may belong to a transaction still running; left alone.
+ORPHAN_GRACE = timedelta(hours=6)
+STORAGE_FOLDERS = ("documents", "previews")
+
+
+def documents_purge_orphaned_files(*, now=None, batch: int = 500) -> list[str]:
+    """Deletes stored files that no document row names: an upload whose transaction rolled
+    back after the file was written, or a preview made by a check that lost its race.
+    Only files older than ORPHAN_GRACE go; running it twice deletes nothing more."""
+    now = now or timezone.now()
+    storage = Document._meta.get_field("file").storage
+    deleted: list[str] = []
+    for folder in STORAGE_FOLDERS:
+        try:
+            _dirs, files = storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        names = [f"{folder}/{name}" for name in files]
+        for start in range(0, len(names), batch):
+            chunk = names[start : start + batch]
+            named = set(Document.objects.filter(file__in=chunk).values_list("file", flat=True))
+            named |= set(
+                Document.objects.filter(preview__in=chunk).values_list("preview", flat=True)
+            )
+            for name in chunk:
+                if name in named or storage.get_modified_time(name) > now - ORPHAN_GRACE:
+                    continue
+                storage.delete(name)
+                deleted.append(name)
+    if deleted:
+        logger.warning("Deleted %d stored files that no document names", len(deleted))
+    return deleted
