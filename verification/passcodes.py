@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -73,14 +73,24 @@ def code_hash(*, user_id: int, address: str, purpose: str, code: str) -> str:
     return salted_hmac(HASH_SALT, value, algorithm="sha256").hexdigest()
 
 
+def _lock_address(address: str) -> None:
+    """A transaction-scoped lock on the address (PostgreSQL advisory lock; SQLite already
+    runs one writing transaction at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"passcode:{address}"])
+
+
 def passcode_issue(*, user, address: str, purpose: str) -> Passcode:
     """Creates a code, revokes the earlier unused ones and emails it (the code only there)."""
     address = normalize_address(address)
     purpose = PasscodePurpose(purpose)
     now = timezone.now()
     with transaction.atomic():
-        # One request at a time per trainer, so two clicks cannot both pass the limits.
+        # One request at a time per trainer, so two clicks cannot both pass the limits...
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        # ...and per address, so two trainers naming one address cannot both pass the cap.
+        _lock_address(address)
         recent = Passcode.objects.filter(address=address, created_at__gte=now - timedelta(days=1))
         latest = recent.order_by("-created_at").values_list("created_at", flat=True).first()
         cooldown = timedelta(seconds=settings.PASSCODE_RESEND_COOLDOWN_SECONDS)
