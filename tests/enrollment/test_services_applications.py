@@ -2,11 +2,10 @@
 the selectors they rely on, and submit under concurrency (PostgreSQL)."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -35,6 +34,7 @@ from enrollment.services.applications import (
 )
 from enrollment.services.trainers import trainer_ensure
 from tests import factories
+from tests.concurrency import at_once, raised
 from tests.conftest import needs_postgres
 from tests.verification.corpus import pdf_bytes
 from verification.enums import DocumentState
@@ -330,28 +330,14 @@ def test_submit_is_idempotent_and_refuses_an_unready_application():
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_submits_change_the_record_once():
     application = factories.ApplicationFactory(status=ApplicationStatus.READY)
-    barrier = threading.Barrier(10)
-    outcomes, errors = [], []
 
     def submit():
-        try:
-            barrier.wait(timeout=10)
-            done = application_submit(
-                application=Application.objects.get(pk=application.pk), by=None
-            )
-            outcomes.append((done.status, done.submitted_at))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+        done = application_submit(application=Application.objects.get(pk=application.pk), by=None)
+        return done.status, done.submitted_at
 
-    threads = [threading.Thread(target=submit) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = at_once(*[submit] * 10)
 
-    assert errors == []
+    assert raised(outcomes) == []
     assert len(outcomes) == 10
     assert {status for status, _ in outcomes} == {ApplicationStatus.AWAITING_PAYMENT}
     assert len({submitted_at for _, submitted_at in outcomes}) == 1
@@ -371,24 +357,11 @@ def test_ten_concurrent_payments_approve_once():
     application = factories.ApplicationFactory(
         status=ApplicationStatus.AWAITING_PAYMENT, submitted_at=timezone.now()
     )
-    barrier = threading.Barrier(10)
-    errors = []
 
     def pay():
-        try:
-            barrier.wait(timeout=10)
-            application_mark_paid(application=application, by=None)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+        return application_mark_paid(application=application, by=None)
 
-    threads = [threading.Thread(target=pay) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    assert raised(at_once(*[pay] * 10)) == []
     assert application.trainer.memberships.count() == 1
 
 

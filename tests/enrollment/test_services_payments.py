@@ -1,5 +1,4 @@
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -26,6 +25,7 @@ from enrollment.services.payments import (
     payment_refund,
     payment_start,
 )
+from tests.concurrency import at_once
 from tests.conftest import needs_postgres
 from tests.factories import (
     ApplicationFactory,
@@ -579,40 +579,17 @@ def test_discount_code_model_unchanged_by_a_quote():
 # --- concurrency (PostgreSQL: real row locks) -------------------------------------------
 
 
-def _in_parallel(work, times: int = 2) -> list:
-    """Runs `work` in `times` threads released at the same moment; returns results/errors."""
-    from django.db import connection
-
-    barrier = threading.Barrier(times)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:
-            results.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @needs_postgres()
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_invoice_requests_create_one_invoice():
     application = awaiting()
 
-    results = _in_parallel(
-        lambda: (
-            payment_start(application=application, currency="USD", provider="invoice", by=None).pk
-        )
-    )
+    def ask_for_an_invoice():
+        return payment_start(
+            application=application, currency="USD", provider="invoice", by=None
+        ).pk
+
+    results = at_once(ask_for_an_invoice, ask_for_an_invoice)
 
     assert len(set(results)) == 1, results
     assert Payment.objects.count() == 1
@@ -624,7 +601,10 @@ def test_two_simultaneous_invoice_requests_create_one_invoice():
 def test_two_simultaneous_confirms_approve_once():
     payment = PaymentFactory()
 
-    results = _in_parallel(lambda: payment_confirm(payment=payment, by=None).status)
+    def confirm():
+        return payment_confirm(payment=payment, by=None).status
+
+    results = at_once(confirm, confirm)
 
     assert results == ["paid", "paid"]
     assert Membership.objects.filter(trainer=payment.application.trainer).count() == 1

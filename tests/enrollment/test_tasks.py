@@ -1,11 +1,9 @@
 """The periodic tasks: each does its work once, however often (or concurrently) it runs."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatus, Program
@@ -17,6 +15,7 @@ from enrollment.tasks import (
     send_renewal_reminders,
 )
 from tests import factories
+from tests.concurrency import at_once, raised
 from tests.conftest import needs_postgres
 from verification.models import AuditEvent, Document, OutboundEmail
 
@@ -156,24 +155,9 @@ def test_lapse_runs_twice_with_one_effect(django_capture_on_commit_callbacks, ma
 def test_concurrent_runs_send_each_reminder_once():
     """Two workers running the task at the same moment: the row lock lets one send."""
     membership = membership_due_in(30)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            send_renewal_reminders.delay()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
     with at(NOW):  # time-machine's clock is process-wide: travel once, around both
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        results = at_once(send_renewal_reminders.delay, send_renewal_reminders.delay)
+    errors = raised(results)
     assert errors == []
     membership.refresh_from_db()
     assert membership.reminders_sent == [30]
@@ -192,31 +176,13 @@ def test_a_lapse_racing_a_late_invoice_payment_neither_deadlocks_nor_renews():
     payment = factories.PaymentFactory(
         application__trainer=membership.trainer, application__path=ApplicationPath.RENEW
     )
-    barrier = threading.Barrier(2)
-    errors, refused = [], []
-
-    def run(work):
-        try:
-            barrier.wait(timeout=10)
-            work()
-        except InvalidTransition as exc:
-            refused.append(exc)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=run, args=(lapse_memberships.delay,)),
-        threading.Thread(
-            target=run, args=(lambda: payment_confirm(payment=payment, reference="BANK", by=None),)
-        ),
-    ]
     with at(NOW):
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        results = at_once(
+            lapse_memberships.delay,
+            lambda: payment_confirm(payment=payment, reference="BANK", by=None),
+        )
+    refused = raised(results, InvalidTransition)
+    errors = [error for error in raised(results) if error not in refused]
     assert errors == []
     assert len(refused) == 1  # the payment, whichever ran first
     membership.refresh_from_db()

@@ -1,14 +1,14 @@
 """Ten browsers submit the same application at once (PostgreSQL): the record changes once."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from enrollment.enums import ApplicationStatus
 from enrollment.models import Application
 from tests import factories
+from tests.concurrency import at_once, raised
 from tests.conftest import needs_postgres
 from tests.enrollment.views.walk import prefix_of
 from verification.models import AuditEvent, OutboundEmail
@@ -47,26 +47,12 @@ def test_ten_concurrent_confirmation_posts_submit_once():
         browser = Client()
         browser.force_login(trainer.user)
         browsers.append(browser)
-    barrier = threading.Barrier(10)
-    results, errors = [], []
 
-    def submit(browser):
-        try:
-            barrier.wait(timeout=10)
-            response = browser.post("/apply/upgrade/confirmation/", data)
-            results.append((response.status_code, response.get("Location")))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit, args=(b,)) for b in browsers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
+    responses = at_once(
+        *(partial(browser.post, "/apply/upgrade/confirmation/", data) for browser in browsers)
+    )
+    assert raised(responses) == []
+    results = [(response.status_code, response.get("Location")) for response in responses]
     payment = f"/apply/pay/{application.public_id}/"
     assert results == [(302, payment)] * 10
     application.refresh_from_db()
