@@ -104,6 +104,9 @@ class McpId(models.Model):
         Trainer, on_delete=models.SET_NULL, null=True, blank=True, related_name="mcp_ids"
     )
     is_primary = models.BooleanField(default=False)
+    # The claim secret, kept only as a keyed hash (enrollment/rules/access_codes.py).
+    access_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    access_code_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
