@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "verification",
     "enrollment",
     "alumni",
+    "enrollment.imports",
 ]
 
 MICROSOFT_CLIENT_ID = os.environ.get("MICROSOFT_CLIENT_ID", "")
@@ -365,3 +366,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Data imports (enrollment/imports) ---------------------------------------------------------
+# The admin refuses larger uploads (use `manage.py import` on the server); no file is read
+# past IMPORT_MAX_FILE_BYTES; reports keep the first IMPORT_MAX_REPORTED_ERRORS problems.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 2 * 1024 * 1024 * 1024)
+IMPORT_MAX_REPORTED_ERRORS = env_int("IMPORT_MAX_REPORTED_ERRORS", 200)

@@ -1,0 +1,67 @@
+import pytest
+from django.core.files.base import ContentFile
+
+from enrollment.imports import services
+from enrollment.imports.models import ImportRun
+from tests.enrollment.views.walk import Walker, publish_terms
+
+
+@pytest.fixture
+def walker(client, django_capture_on_commit_callbacks):
+    return Walker(client=client, capture=django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def terms(db):
+    return publish_terms()
+
+
+@pytest.fixture
+def program_admin(db):
+    """A staff user allowed to run imports (the permission a program admin has)."""
+    from django.contrib.auth.models import Permission
+
+    from tests import factories
+
+    user = factories.UserFactory(is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="imports", codename__in=["run_import", "view_importrun"]
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def run_feed(db, django_capture_on_commit_callbacks, program_admin):
+    """Uploads `data` as a feed and lets the (eager) task check it; `apply=True` then confirms."""
+
+    def run(
+        kind: str,
+        data: bytes | str,
+        *,
+        apply: bool = False,
+        valid_rows_only: bool = False,
+        encoding: str = "auto",
+        name: str = "feed.csv",
+    ) -> ImportRun:
+        if isinstance(data, str):
+            data = data.encode()
+        with django_capture_on_commit_callbacks(execute=True):
+            run = services.import_run_create(
+                kind=kind,
+                source=ContentFile(data),
+                file_name=name,
+                by=program_admin,
+                encoding=encoding,
+            )
+        run.refresh_from_db()
+        if apply and run.state == "previewed":
+            with django_capture_on_commit_callbacks(execute=True):
+                services.import_run_confirm(
+                    run=run, by=program_admin, valid_rows_only=valid_rows_only
+                )
+            run.refresh_from_db()
+        return run
+
+    return run
