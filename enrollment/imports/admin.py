@@ -6,12 +6,10 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import services
-from .forms import ImportConfirmForm, ImportUploadForm, UploadSizeLimit
+from .forms import ImportConfirmForm, ImportUploadForm
 from .models import ImportRun, ImportState
 
 RUN_PERMISSION = "imports.run_import"
@@ -67,19 +65,25 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     # ------------------------------------------------------------------ upload
 
-    @method_decorator(csrf_exempt)
     def upload_view(self, request):
-        # The size guard must be in place before anything reads the body (CSRF included).
-        request.upload_handlers.insert(0, UploadSizeLimit(request))
-        return self._upload(request)
-
-    @method_decorator(csrf_protect)
-    def _upload(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied("Data imports are for program admins.")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import a file",
+        }
+        template = "admin/imports/importrun/upload.html"
         if request.method == "POST":
-            problem = getattr(request, "import_upload_problem", None)
-            form = ImportUploadForm(request.POST, request.FILES, upload_problem=problem)
+            # Refused on the announced size, before the body is parsed (a front proxy should
+            # cap it too); the file's own size is checked again by the form.
+            length = request.META.get("CONTENT_LENGTH") or ""
+            problem = services.upload_too_big(int(length)) if length.isdigit() else None
+            if problem:
+                form = ImportUploadForm()
+                context.update(form=form, upload_problem=problem)
+                return TemplateResponse(request, template, context, status=413)
+            form = ImportUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 run = services.import_run_create(
@@ -90,19 +94,12 @@ class ImportRunAdmin(admin.ModelAdmin):
                     encoding=form.cleaned_data["encoding"],
                 )
                 return HttpResponseRedirect(reverse("admin:imports_importrun_run", args=[run.pk]))
-            status = 413 if problem else 200
+            status = 413 if form.too_big else 200
         else:
             form = ImportUploadForm(initial={"kind": request.GET.get("kind", "")})
             status = 200
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import a file",
-            "form": form,
-        }
-        return TemplateResponse(
-            request, "admin/imports/importrun/upload.html", context, status=status
-        )
+        context["form"] = form
+        return TemplateResponse(request, template, context, status=status)
 
     # ------------------------------------------------------------------ the run's page
 
