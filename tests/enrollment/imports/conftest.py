@@ -18,17 +18,20 @@ def terms(db):
 
 @pytest.fixture
 def program_admin(db):
-    """A staff user allowed to run imports (the permission a program admin has)."""
-    from django.contrib.auth.models import Permission
+    """A staff member of the Program admins group (created by a migration; recreated here
+    because transactional tests flush what migrations wrote)."""
+    from django.contrib.auth.models import Group, Permission
 
     from tests import factories
 
-    user = factories.UserFactory(is_staff=True)
-    user.user_permissions.add(
+    group, _ = Group.objects.get_or_create(name="Program admins")
+    group.permissions.add(
         *Permission.objects.filter(
             content_type__app_label="imports", codename__in=["run_import", "view_importrun"]
         )
     )
+    user = factories.UserFactory(is_staff=True)
+    user.groups.add(group)
     return user
 
 

@@ -204,3 +204,13 @@ def test_the_list_links_each_run_to_its_page(admin_client, program_admin):
     assert f'href="/admin/imports/importrun/{run.pk}/run/"' in page.content.decode()
     change = admin_client.get(f"/admin/imports/importrun/{run.pk}/change/")
     assert change["Location"] == f"/admin/imports/importrun/{run.pk}/run/"
+
+
+def test_the_program_admins_group_holds_the_import_permissions():
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="Program admins")
+    assert set(group.permissions.values_list("codename", flat=True)) >= {
+        "run_import",
+        "view_importrun",
+    }

@@ -450,3 +450,13 @@ def test_error_report_is_capped_but_counts_every_row(run_feed, settings):
     run = run_feed("mtm", csv(MTM_HEADER, *[f"t{n},Course,C{n},tomorrow,3,8" for n in range(50)]))
     assert run.rows_error == 50
     assert len(run.errors) == 5
+
+
+def test_the_sample_files_of_the_docs_import_cleanly(run_feed):
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[3] / "docs" / "imports"
+    for kind in ["catalog", "exam-results", "certifications", "mtm", "partners", "imagine-academy"]:
+        run = run_feed(kind, (folder / f"{kind}.csv").read_bytes(), apply=True)
+        assert run.state == "done", (kind, run.file_error, run.errors)
+        assert run.rows_error == 0 and run.rows_created == run.rows_total
