@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.expire_idle_drafts",
         "schedule": timedelta(hours=6),
     },
+    "sweep-stuck-imports": {
+        "task": "imports.sweep_stuck_imports",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Accounts -----------------------------------------------------------------------------

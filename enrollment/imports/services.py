@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from verification.audit import audit
@@ -18,8 +19,11 @@ from .reading import FileProblem
 
 logger = logging.getLogger(__name__)
 
-# A run whose worker has said nothing for this long is taken to be dead and may be resumed.
-STALE_AFTER = datetime.timedelta(minutes=10)
+# A run whose worker has said nothing for this long is dead: the task's hard time limit
+# (55 minutes) has killed it by then. It may be resumed.
+STALE_AFTER = datetime.timedelta(minutes=60)
+# A queued run no worker has picked up after this long lost its message: it is sent again.
+QUEUED_GRACE = datetime.timedelta(minutes=5)
 
 
 class ImportStateError(Exception):
@@ -72,6 +76,7 @@ def import_run_create(
         valid_rows_only=valid_rows_only,
         state=ImportState.PREVIEW_QUEUED if preview else ImportState.QUEUED,
         confirmed_by=None if preview else by,
+        heartbeat_at=timezone.now(),
     )
     _store(run, source, file_name)
     with transaction.atomic():
@@ -104,7 +109,8 @@ def import_run_confirm(*, run: ImportRun, by, valid_rows_only: bool) -> ImportRu
             )
         run.confirmed_by = by
         run.valid_rows_only = valid_rows_only
-        run.save(update_fields=["state", "confirmed_by", "valid_rows_only"])
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=["state", "confirmed_by", "valid_rows_only", "heartbeat_at"])
         audit(
             actor=by,
             action="import.confirmed",
@@ -200,6 +206,8 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
 def _finish(run: ImportRun, report: engine.Report, *, file_error: str, applying: bool):
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.state not in (ImportState.PREVIEWING, ImportState.IMPORTING):
+            return run  # another worker finished it (a resumed run raced a slow one)
         if file_error:
             state = ImportState.FAILED
         elif not applying:
@@ -247,6 +255,29 @@ def import_summary(run: ImportRun) -> dict:
         "unchanged": run.rows_unchanged,
         "valid_rows_only": run.valid_rows_only,
     }
+
+
+def import_runs_requeue_stuck() -> int:
+    """Sends again the runs whose message was lost (queued, no worker after QUEUED_GRACE)
+    or whose worker died (running, no heartbeat for STALE_AFTER)."""
+    from .tasks import process_import
+
+    now = timezone.now()
+    stuck = list(
+        ImportRun.objects.filter(
+            Q(
+                state__in=[ImportState.PREVIEW_QUEUED, ImportState.QUEUED],
+                heartbeat_at__lt=now - QUEUED_GRACE,
+            )
+            | Q(
+                state__in=[ImportState.PREVIEWING, ImportState.IMPORTING],
+                heartbeat_at__lt=now - STALE_AFTER,
+            )
+        ).values_list("pk", flat=True)
+    )
+    for run_id in stuck:
+        process_import.delay(run_id)
+    return len(stuck)
 
 
 def upload_too_big(size: int | None) -> str | None:

@@ -11,3 +11,9 @@ from . import services
 def process_import(run_id: int) -> str | None:
     run = services.import_run_process(run_id=run_id)
     return run.state if run else None
+
+
+@shared_task(acks_late=True, name="imports.sweep_stuck_imports")
+def sweep_stuck_imports() -> int:
+    """Re-sends the imports a lost message or a dead worker left behind."""
+    return services.import_runs_requeue_stuck()

@@ -460,3 +460,28 @@ def test_the_sample_files_of_the_docs_import_cleanly(run_feed):
         run = run_feed(kind, (folder / f"{kind}.csv").read_bytes(), apply=True)
         assert run.state == "done", (kind, run.file_error, run.errors)
         assert run.rows_error == 0 and run.rows_created == run.rows_total
+
+
+def test_the_sweeper_resends_lost_and_dead_imports(run_feed, django_capture_on_commit_callbacks):
+    """A queued run whose message was lost, and a run whose worker died, are sent again;
+    the resumed run finishes, once."""
+    import time_machine
+
+    from enrollment.imports import services, tasks
+
+    lost = run_feed("mtm", GOOD["mtm"])
+    ImportRun.objects.filter(pk=lost.pk).update(state="queued", confirmed_by=lost.created_by)
+    dead = run_feed("partners", GOOD["partners"])
+    ImportRun.objects.filter(pk=dead.pk).update(state="previewing", phase="reading")
+    fresh = run_feed("imagine-academy", GOOD["imagine-academy"])
+
+    assert tasks.sweep_stuck_imports() == 0  # nothing is late yet
+    with time_machine.travel(timezone.now() + services.STALE_AFTER + datetime.timedelta(minutes=1)):
+        assert tasks.sweep_stuck_imports() == 2
+    lost.refresh_from_db()
+    dead.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.state == "done" and MtmTrainingRecord.objects.count() == 3
+    assert dead.state == "previewed"
+    assert fresh.state == "previewed"
+    assert tasks.process_import(lost.pk) is None  # done: a replayed message does nothing
