@@ -124,11 +124,11 @@ class ImportRun(models.Model):
 
     @property
     def percent(self) -> int:
+        """Reading the file is 80% of the work; the checks and the write are the rest."""
         if self.state in (ImportState.PREVIEWED, ImportState.DONE, ImportState.REJECTED):
             return 100
-        if not self.file_size:
+        if not self.is_running:
             return 0
-        reading = min(self.bytes_read / self.file_size, 1.0)
-        # Reading is 80% of the work; the checks and the write are the rest.
-        share = 80 if self.phase == "reading" else 95
-        return int(reading * 80) if self.phase == "reading" else share
+        if self.phase == "reading" and self.file_size:
+            return int(min(self.bytes_read / self.file_size, 1.0) * 80)
+        return {"checking": 85, "writing": 90}.get(self.phase, 0)

@@ -214,3 +214,19 @@ def test_the_program_admins_group_holds_the_import_permissions():
         "run_import",
         "view_importrun",
     }
+
+
+@pytest.mark.parametrize(
+    ("state", "phase", "bytes_read", "percent"),
+    [
+        ("preview_queued", "", 0, 0),
+        ("previewing", "reading", 250, 20),
+        ("importing", "checking", 1000, 85),
+        ("importing", "writing", 1000, 90),
+        ("done", "finished", 1000, 100),
+        ("failed", "finished", 10, 0),
+    ],
+)
+def test_progress_percent(state, phase, bytes_read, percent):
+    run = ImportRun(state=state, phase=phase, bytes_read=bytes_read, file_size=1000)
+    assert run.percent == percent
