@@ -110,6 +110,11 @@ def test_good_file_previews_then_imports_then_reimport_changes_nothing(
     assert done.rows_created == expected - before
     assert model.objects.count() == expected
 
+    applied = AuditEvent.objects.get(action="import.applied", object_id=str(done.pk))
+    assert applied.actor == program_admin
+    assert (applied.after["kind"], applied.after["created"]) == (kind, done.rows_created)
+    assert applied.after["sha256"] == hashlib.sha256(GOOD[kind].encode()).hexdigest()
+
     again = run_feed(kind, GOOD[kind], apply=True)
     assert again.state == "done"
     assert (again.rows_created, again.rows_updated) == (0, 0)
@@ -485,3 +490,22 @@ def test_the_sweeper_resends_lost_and_dead_imports(run_feed, django_capture_on_c
     assert dead.state == "previewed"
     assert fresh.state == "previewed"
     assert tasks.process_import(lost.pk) is None  # done: a replayed message does nothing
+
+
+@pytest.mark.parametrize("kind", sorted(GOOD))
+def test_every_feed_reports_empty_files_delimiters_and_columns(kind, run_feed):
+    header = GOOD[kind].splitlines()[0]
+    first_column = header.split(",")[0]
+    cases = {
+        b"": "The file is empty.",
+        (header + "\n").encode(): "The file has a header but no rows.",
+        (header.replace(",", ";") + "\nx\n").encode(): "separated by semicolons",
+        (header.replace(first_column + ",", "") + "\nx\n").encode(): (
+            f"Missing columns: {first_column}."
+        ),
+        (header + ",notes\n").encode(): "Unknown columns: notes.",
+    }
+    for data, message in cases.items():
+        run = run_feed(kind, data)
+        assert run.state == "failed"
+        assert message in run.file_error, (data, run.file_error)
