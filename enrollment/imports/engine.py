@@ -514,10 +514,16 @@ def _upsert(feed: Feed, stage: Stage) -> None:
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in feed.update_columns)
     old = ", ".join(f"{table}.{c}" for c in feed.update_columns)
     new = ", ".join(f"EXCLUDED.{c}" for c in feed.update_columns)
+    # Only new and changed rows reach the INSERT (a hash join is far cheaper than a
+    # speculative insert per unchanged row); ON CONFLICT still covers a concurrent import.
+    on = " AND ".join(f"t.{k} = n.{k}" for k in feed.target_key)
+    old_values = ", ".join(f"t.{c}" for c in feed.update_columns)
+    new_values = ", ".join(f"n.{c}" for c in feed.update_columns)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({insert_columns}) SELECT {select_columns} "
-            f"FROM ({_new_rows(feed, stage)}) n WHERE 1 = 1 "
+            f"FROM ({_new_rows(feed, stage)}) n LEFT JOIN {table} t ON {on} "
+            f"WHERE t.id IS NULL OR ({old_values}) {distinct} ({new_values}) "
             f"ON CONFLICT ({', '.join(feed.target_key)}) DO UPDATE SET {updates} "
             f"WHERE ({old}) {distinct} ({new})"
         )
