@@ -236,7 +236,7 @@ def run_import(
 ) -> Report:
     """Reads `binary` (a seekable binary file) as a feed; writes only when `apply` and the file
     has no errors (or `valid_rows_only`). Raises FileProblem for a problem with the whole
-    file, with the report so far as its second argument."""
+    file (nothing is written then)."""
     report = Report()
     limit = max_bytes or settings.IMPORT_MAX_FILE_BYTES
     if size > limit:
