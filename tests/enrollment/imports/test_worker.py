@@ -8,13 +8,13 @@ from contextlib import contextmanager
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from enrollment.imports import services, tasks
 from enrollment.models import MtmTrainingRecord
 from mct_portal.celery import app as celery_app
 from tests.conftest import needs_redis
-from tests.verification.test_worker import worker_database_url
 from tests.worker_process import celery_worker
 from verification.models import AuditEvent
 
@@ -29,6 +29,18 @@ pytestmark = [
 ]
 
 ROWS = 60_000
+
+
+def worker_database_url() -> str:
+    """The URL of the database pytest-django created, for the worker process."""
+    from urllib.parse import quote
+
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{db['NAME']}"
 
 
 @contextmanager
