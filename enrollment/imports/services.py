@@ -135,7 +135,14 @@ def _enqueue(run: ImportRun) -> None:
     from .tasks import process_import
 
     run_id = run.pk
-    transaction.on_commit(lambda: process_import.delay(run_id))
+
+    def send() -> None:
+        try:
+            process_import.delay(run_id)
+        except Exception:  # the broker is down: the sweeper sends it again later
+            logger.exception("Could not queue import %s; the sweeper will retry", run_id)
+
+    transaction.on_commit(send)
 
 
 def _claim(run_id: int) -> ImportRun | None:
