@@ -126,9 +126,28 @@ def import_run_cancel(*, run: ImportRun, by) -> ImportRun:
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         _move(run, ImportState.CANCELLED)
         run.finished_at = timezone.now()
-        run.save(update_fields=["state", "finished_at"])
+        _forget_file(run)
+        run.save(update_fields=["state", "finished_at", "file"])
         audit(actor=by, action="import.cancelled", target=run)
     return run
+
+
+def _forget_file(run: ImportRun) -> None:
+    """A finished import keeps its record (name, SHA-256, counts), not the file: feeds hold
+    personal data and access codes in clear. The file goes after commit."""
+    name = run.file.name
+    if not name:
+        return
+    storage = run.file.storage
+    run.file = ""
+
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete the file of import %s", run.pk)
+
+    transaction.on_commit(delete)
 
 
 def _enqueue(run: ImportRun) -> None:
@@ -238,6 +257,8 @@ def _finish(run: ImportRun, report: engine.Report, *, file_error: str, applying:
         run.errors = report.errors
         run.samples = report.samples
         run.notes = report.notes
+        if state != ImportState.PREVIEWED:
+            _forget_file(run)
         run.save()
         audit(
             actor=run.confirmed_by if applying else run.created_by,

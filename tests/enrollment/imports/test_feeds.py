@@ -509,3 +509,16 @@ def test_every_feed_reports_empty_files_delimiters_and_columns(kind, run_feed):
         run = run_feed(kind, data)
         assert run.state == "failed"
         assert message in run.file_error, (data, run.file_error)
+
+
+def test_a_finished_import_keeps_its_record_but_not_the_file(run_feed, settings):
+    """Feeds hold personal data and access codes in clear: the file goes, the SHA-256 stays."""
+    preview = run_feed("exam-results", GOOD["exam-results"])
+    stored = preview.file.path
+    import os
+
+    assert os.path.exists(stored)  # kept until the import is confirmed or cancelled
+    done = run_feed("exam-results", GOOD["exam-results"], apply=True)
+    assert done.state == "done" and not done.file.name and len(done.sha256) == 64
+    failed = run_feed("mtm", b"")
+    assert failed.state == "failed" and not failed.file.name
