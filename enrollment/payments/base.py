@@ -62,6 +62,12 @@ class PaymentProvider(ABC):
         rolls it back.
         """
 
+    def current_state(self, payment) -> ProviderResult | None:
+        """What the provider says about a pending payment now (PAID, DECLINED when the
+        attempt ended unpaid, else REDIRECT or PENDING); None for providers that never
+        report back (an invoice is confirmed by support)."""
+        return None
+
     def resume(self, payment) -> ProviderResult | None:
         """For a pending payment started again with this provider (a double click, a second
         tab): what it stands at now, or None when it can no longer be paid and a new

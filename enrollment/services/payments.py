@@ -390,9 +390,11 @@ def payment_sync(*, payment: Payment, by=None) -> Payment:
     event that comes late, twice or out of order changes nothing more."""
     _application, locked = _lock_payment(payment)
     provider = _enabled_provider(locked.provider)
-    if locked.status != PaymentStatus.PENDING or not hasattr(provider, "current_state"):
+    if locked.status != PaymentStatus.PENDING or provider is None:
         return locked
     state = provider.current_state(locked)
+    if state is None:
+        return locked
     if state.outcome == Outcome.PAID:
         return payment_confirm(payment=locked, reference=state.reference, by=by, result=state)
     if state.outcome == Outcome.DECLINED:
