@@ -7,7 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..enums import ApplicationStatus, Currency, PaymentStatus, Program, program_for_path
+from ..enums import (
+    ApplicationStatus,
+    Currency,
+    PaymentDocumentKind,
+    PaymentStatus,
+    Program,
+    program_for_path,
+)
 from ..errors import DomainError
 from ..models import Application
 from ..payments import WAIVED, demo_payments_enabled, enabled_providers, get_provider
@@ -244,6 +251,7 @@ def payment_invoice(request: HttpRequest, public_id) -> HttpResponse:
         {
             "application": application,
             "invoice": invoice,
+            "invoice_document": invoice.documents.filter(kind=PaymentDocumentKind.INVOICE).first(),
             "amount": format_money(invoice.amount, invoice.currency),
             "instructions": payment_instructions(),
         },

@@ -159,6 +159,7 @@ def test_pay_by_invoice_shows_the_invoice_and_waits(trainer_client, application)
     assert payment.reference in page
     assert "USD 400.00" in page
     assert "bank transfer" in page
+    assert f"/profile/documents/{payment.reference}.pdf" in page
     # The payment page now points to the invoice and offers only the card instead.
     page = trainer_client.get(url("payment", application)).content.decode()
     assert f"Invoice {payment.reference} is waiting for payment" in page
