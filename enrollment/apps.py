@@ -9,6 +9,7 @@ class EnrollmentConfig(AppConfig):
         from verification.mail import register_attachment_source
 
         from . import checks, receivers  # noqa: F401  (connects signals, registers checks)
+        from .credentials import checks as credential_checks  # noqa: F401  (deploy checks)
         from .services.documents import document_attachment
 
         register_attachment_source("payment_document", document_attachment)

@@ -14,7 +14,7 @@ def give_each_payment_its_own_attempt_key(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0003_mcp_id_access_code"),
+        ("enrollment", "0004_membership_credential"),
     ]
 
     operations = [
