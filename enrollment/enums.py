@@ -162,7 +162,7 @@ _P = PaymentStatus
 PAYMENT_TRANSITIONS: dict[str, set[str]] = {
     _P.PENDING: {_P.PAID, _P.CANCELLED},
     _P.PAID: {_P.REFUND_PENDING, _P.REFUNDED},
-    _P.REFUND_PENDING: {_P.REFUNDED, _P.PAID},  # back to paid when the provider fails the refund
+    _P.REFUND_PENDING: {_P.REFUNDED},
     _P.CANCELLED: set(),
     _P.REFUNDED: set(),
 }

@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.lapse_memberships",
         "schedule": timedelta(hours=1),
     },
+    "sync-stale-card-payments": {
+        "task": "enrollment.tasks.sync_stale_card_payments",
+        "schedule": timedelta(minutes=15),
+    },
     "remind-idle-drafts": {
         "task": "enrollment.tasks.remind_idle_drafts",
         "schedule": timedelta(hours=6),

@@ -13,6 +13,7 @@ application_payment_cancel.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -400,6 +401,29 @@ def payment_sync(*, payment: Payment, by=None) -> Payment:
     if state.outcome == Outcome.DECLINED:
         return payment_expire(payment=locked, by=by)
     return locked
+
+
+# A card checkout not heard of for this long is asked about (a webhook may have been lost).
+STALE_CHECKOUT_AFTER = timedelta(minutes=30)
+
+
+def payment_sync_stale(*, now=None) -> int:
+    """Asks the provider about every pending payment that went to a hosted payment page
+    and was not heard of since STALE_CHECKOUT_AFTER: the database is the truth, and a lost
+    webhook must not leave a paid trainer waiting. Returns how many changed."""
+    now = now or timezone.now()
+    stale = Payment.objects.filter(
+        status=PaymentStatus.PENDING,
+        updated_at__lt=now - STALE_CHECKOUT_AFTER,
+    ).exclude(redirect_url="")
+    changed = 0
+    for payment in stale.order_by("updated_at")[:200]:
+        try:
+            if payment_sync(payment=payment).status != PaymentStatus.PENDING:
+                changed += 1
+        except DomainError as error:
+            logger.warning("Could not sync payment %s: %s", payment.pk, error.message)
+    return changed
 
 
 @transaction.atomic

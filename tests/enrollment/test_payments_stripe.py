@@ -2,17 +2,21 @@
 test double (tests/enrollment/stripe_double.py) and webhook events signed with the test
 endpoint secret."""
 
+import datetime
 import time
 from decimal import Decimal
 
 import pytest
 import stripe
+import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.enums import ApplicationStatus, PaymentDocumentKind, PaymentStatus
 from enrollment.models import Membership, Payment, PaymentDocument
+from enrollment.services.payments import payment_sync_stale
+from enrollment.tasks import sync_stale_card_payments
 from tests.enrollment.stripe_double import StripeDouble, event_payload, serve, signature
 from tests.factories import ApplicationFactory, FeeFactory, UserFactory
 from verification.models import AuditEvent, OutboundEmail
@@ -401,3 +405,19 @@ def test_the_webhook_is_not_there_without_stripe(client, settings):
         HTTP_STRIPE_SIGNATURE=signature(payload, "whsec_test_suite"),
     )
     assert response.status_code == 404
+
+
+def test_a_lost_webhook_is_made_up_for_by_the_sweeper(trainer_client, application, stripe_api):
+    pay_by_card(trainer_client, application)
+    payment = Payment.objects.get()
+    stripe_api.pay(payment.reference)  # paid at Stripe; the webhook never arrives
+
+    assert payment_sync_stale() == 0  # too recent to ask about
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=31)):
+        assert sync_stale_card_payments.delay().get() == 1
+        assert sync_stale_card_payments.delay().get() == 0  # a second run finds nothing
+
+    payment.refresh_from_db()
+    application.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID
+    assert application.status == ApplicationStatus.APPROVED
