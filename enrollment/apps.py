@@ -7,3 +7,6 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects verification signals)
+        from .review_context import register
+
+        register()

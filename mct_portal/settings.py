@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.tasks.sweep_outbound_email",
         "schedule": timedelta(minutes=5),
     },
+    "sweep-unrendered-documents": {
+        "task": "verification.tasks.sweep_unrendered_documents",
+        "schedule": timedelta(minutes=5),
+    },
     "purge-decided-files": {
         "task": "verification.tasks.purge_decided_files",
         "schedule": timedelta(hours=1),
@@ -339,6 +343,15 @@ VIRUS_SCANNER_URL = os.environ.get("VIRUS_SCANNER_URL", "")  # e.g. tcp://127.0.
 REVIEW_DUE_BUSINESS_DAYS = env_int("REVIEW_DUE_BUSINESS_DAYS", 4)
 REVIEW_HOLIDAYS = env_list("REVIEW_HOLIDAYS")  # ISO dates skipped when counting business days
 PROOF_RETENTION_DAYS = env_int("PROOF_RETENTION_DAYS", 0)
+# Documents one trainer may have waiting for review at once (0: no cap).
+REVIEW_MAX_WAITING_PER_TRAINER = env_int("REVIEW_MAX_WAITING_PER_TRAINER", 10)
+# What the worker draws for reviewers: pages of a PDF at most, pixels of one page at RENDER_DPI,
+# seconds for the whole document, and the longest side of a page image.
+RENDER_MAX_PAGES = env_int("RENDER_MAX_PAGES", 30)
+RENDER_MAX_PIXELS = env_int("RENDER_MAX_PIXELS", 40_000_000)
+RENDER_SECONDS = env_int("RENDER_SECONDS", 60)
+RENDER_DPI = env_int("RENDER_DPI", 110)
+RENDER_MAX_SIDE = env_int("RENDER_MAX_SIDE", 2000)
 PASSCODE_VALID_DAYS = env_int("PASSCODE_VALID_DAYS", 120)
 PASSCODE_MAX_ATTEMPTS = env_int("PASSCODE_MAX_ATTEMPTS", 5)
 PASSCODE_RESEND_COOLDOWN_SECONDS = env_int("PASSCODE_RESEND_COOLDOWN_SECONDS", 60)
