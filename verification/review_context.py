@@ -42,10 +42,12 @@ def review_context(document) -> tuple[list[ReviewFacts], set[str]]:
     covered: set[str] = set()
     for provider, replaces in _providers:
         try:
-            sections.extend(provider(document))
+            found = provider(document)
         except Exception:
             # A broken provider costs its section, never the review page.
             logger.exception("Review context provider %r failed", provider)
             continue
-        covered.update(replaces)
+        if found:
+            sections.extend(found)
+            covered.update(replaces)
     return sections, covered
