@@ -70,6 +70,11 @@ def document_render(*, document_id: int) -> Document | None:
             return document
         if document.render_state in (RenderState.READY, RenderState.FAILED):
             return document
+        if document.rendered_text.name or document.pages.exists():
+            # Drawn already; only the row's state was lost.
+            document.render_state = RenderState.READY
+            document.save(update_fields=["render_state", "updated_at"])
+            return document
         if document.render_attempts >= MAX_RENDER_ATTEMPTS:
             _fail(document, RENDER_KILLED_NOTE)
             return document
