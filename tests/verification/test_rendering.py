@@ -82,9 +82,7 @@ def word97_doc(paragraphs: list[str]) -> bytes:
     struct.pack_into("<H", word, 0x000A, 0x0200)  # fWhichTblStm: the table stream is 1Table
     struct.pack_into("<i", word, 0x004C, len(text))  # ccpText
     word[text_at : text_at + len(text)] = text
-    plc = struct.pack("<ii", 0, len(text)) + struct.pack(
-        "<HIH", 0, (text_at * 2) | 0x40000000, 0
-    )
+    plc = struct.pack("<ii", 0, len(text)) + struct.pack("<HIH", 0, (text_at * 2) | 0x40000000, 0)
     clx = b"\x02" + struct.pack("<I", len(plc)) + plc
     table = bytearray(4096)
     table[0 : len(clx)] = clx
@@ -155,9 +153,7 @@ def test_a_photo_with_gps_and_a_comment_is_shown_and_downloaded_without_them(
             assert image.size == (640, 480)
             assert not image.getexif() and "comment" not in image.info
     response = reviewer_client.get(download)
-    assert response["Content-Disposition"] == (
-        'attachment; filename="selfie-with-certificate.jpg"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="selfie-with-certificate.jpg"')
     # The trainer still gets back exactly what they uploaded.
     reviewer_client.force_login(document.owner)
     assert body(reviewer_client.get(download)) == original
