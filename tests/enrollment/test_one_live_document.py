@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment.enums import ApplicationPath, ApplicationStatus, EvidenceKind
+from enrollment.enums import ApplicationPath, ApplicationStatus
 from enrollment.errors import DomainError
 from enrollment.services.applications import application_save_requirements, application_withdraw
 from enrollment.services.drafts import drafts_expire_idle

@@ -114,7 +114,7 @@ def test_a_three_page_pdf_shows_three_page_images_and_none_of_its_bytes_inline(
     download = reverse("verification:document_download", args=[document.public_id])
     assert download not in sources
 
-    for number, source in enumerate(sources, start=1):
+    for source in sources:
         response = reviewer_client.get(source)
         assert response.status_code == 200
         assert response["Content-Type"] == "image/jpeg"
