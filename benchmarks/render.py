@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image, ImageDraw  # noqa: E402
+from PIL import Image, ImageDraw
 
-from verification.rendering import RenderLimits, render_file  # noqa: E402
+from verification.rendering import RenderLimits, render_file
 
 MIB = 1024 * 1024
 
@@ -51,7 +51,6 @@ def _stream(data: bytes, dictionary: bytes = b"") -> bytes:
 def scanned_certificate(target: int = MIB) -> bytes:
     """A4 at 150 dpi, a photo-like scan as JPEG, about `target` bytes."""
     size = (1240, 1754)
-    rng = random.Random(7)
     image = Image.effect_noise(size, 60).convert("RGB")
     draw = ImageDraw.Draw(image)
     for line in range(40):
@@ -65,7 +64,6 @@ def scanned_certificate(target: int = MIB) -> bytes:
             break
         quality -= 5
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
-    rng.random()
     return _pdf(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
