@@ -7,6 +7,7 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects verification signals)
+        from .credentials import checks  # noqa: F401  (registers the deploy checks)
         from .review_context import register
 
         register()
