@@ -33,6 +33,7 @@ def serious_accessibility_issues(page, base_url: str) -> list[str]:
     )
     page.add_script_tag(url=f"{base_url}{AXE_PATH}")
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    assert results["testEngine"]["name"] == "axe-core" and results["passes"], "axe did not run"
     return [
         f"{violation['id']} ({violation['impact']}): "
         + "; ".join(node["target"][0] for node in violation["nodes"][:3])
