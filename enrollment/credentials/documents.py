@@ -101,16 +101,13 @@ def membership_card_png(facts: ProofFacts) -> bytes:
 
     draw.text((40, 38), facts.program_name, font=font(BOLD, 44), fill="white")
     draw.text((40, 170), facts.holder_name, font=font(BOLD, 52), fill=NAVY)
-    draw.text((40, 260), "Member", font=font(REGULAR, 30), fill=NAVY)
-    draw.text(
-        (40, 320),
-        f"Valid {_date(facts.valid_from)} – {_date(facts.valid_until)}",
-        font=font(REGULAR, 30),
-        fill=NAVY,
-    )
-    draw.text((40, 560), f"Credential {facts.credential_id}", font=font(REGULAR, 20), fill=NAVY)
+    draw.text((40, 250), "Member", font=font(REGULAR, 30), fill=NAVY)
+    draw.text((40, 310), f"Valid from {_date(facts.valid_from)}", font=font(REGULAR, 30), fill=NAVY)
+    draw.text((40, 355), f"to {_date(facts.valid_until)}", font=font(REGULAR, 30), fill=NAVY)
+    draw.text((40, 570), f"Credential {facts.credential_id}", font=font(REGULAR, 18), fill=NAVY)
+    # The QR code keeps to the lower right, clear of the text (which ends at x ≈ 560).
     qr = Image.open(io.BytesIO(qr_png(facts.verify_url, scale=7))).convert("RGB")
-    qr.thumbnail((330, 330))
+    qr.thumbnail((270, 270))
     card.paste(qr, (width - qr.width - 30, height - qr.height - 30))
     info = PngImagePlugin.PngInfo()
     info.add_text("Title", f"{facts.program_name} membership card")

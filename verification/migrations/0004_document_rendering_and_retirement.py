@@ -8,7 +8,7 @@ import verification.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("verification", "0002_reviewers_group"),
+        ("verification", "0003_outbound_email_attachments"),
     ]
 
     operations = [
