@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -254,8 +255,6 @@ def load_catalogs(today: datetime.date) -> None:
 
 
 def _user(account: DemoAccount):
-    from allauth.account.models import EmailAddress
-
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=account.email,

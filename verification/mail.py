@@ -11,8 +11,8 @@ import logging
 import smtplib
 import socket
 from datetime import timedelta
-from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -21,7 +21,8 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from core.errors import DomainError
 
 from .enums import EmailState
 from .models import OutboundEmail
@@ -40,10 +41,8 @@ class TemporarySendFailure(Exception):
     """The mail server said "try again later"; the task retries with backoff."""
 
 
-class EmailNotRetryable(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class EmailNotRetryable(DomainError):
+    pass
 
 
 def render_email(role: str, context: dict) -> tuple[str, str, str]:
@@ -90,22 +89,18 @@ def mail_queue(
         body_text=text,
         body_html=html,
     )
-    transaction.on_commit(partial(enqueue_send, email.pk, secret_context or None))
+    enqueue_send(email.pk, secret_context or None)
     return email
 
 
 def enqueue_send(email_id: int, secret_context: dict | None = None) -> None:
-    from .tasks import send_outbound_email
-
-    try:
-        # The code travels in the message (never in the row); keep it out of worker logs.
-        shown = "{…}" if secret_context else "None"
-        send_outbound_email.apply_async(
-            args=(email_id, secret_context), argsrepr=f"({email_id}, {shown})"
-        )
-    except BrokerUnavailable:
-        # The row stays queued: the sweeper sends it again (or marks a lost code failed).
-        logger.exception("Could not enqueue outbound email %s", email_id)
+    """Sends the row after the transaction commits. If the broker is down then, the row stays
+    queued: the sweeper sends it again (or marks a lost code failed)."""
+    # The code travels in the message (never in the row); keep it out of worker logs.
+    shown = "{…}" if secret_context else "None"
+    send_outbound_email.apply_async_on_commit(
+        args=(email_id, secret_context), argsrepr=f"({email_id}, {shown})"
+    )
 
 
 def carries_secret(email: OutboundEmail) -> bool:
@@ -215,7 +210,7 @@ def outbound_email_retry(*, email: OutboundEmail) -> OutboundEmail:
             )
         email.state = EmailState.QUEUED
         email.save(update_fields=["state", "updated_at"])
-        transaction.on_commit(partial(enqueue_send, email.pk, None))
+        enqueue_send(email.pk, None)
     return email
 
 
@@ -240,6 +235,20 @@ def outbound_email_sweep(*, now=None) -> list[int]:
                 continue
             email.state = EmailState.QUEUED
             email.save(update_fields=["state", "updated_at"])
-            transaction.on_commit(partial(enqueue_send, email.pk, None))
+            enqueue_send(email.pk, None)
             requeued.append(email_id)
     return requeued
+
+
+# Defined here, next to the send, so queuing a mail needs no import of verification.tasks.
+@shared_task(
+    name="verification.tasks.send_outbound_email", bind=True, max_retries=MAX_SEND_ATTEMPTS
+)
+def send_outbound_email(self, email_id: int, secret_context: dict | None = None) -> str | None:
+    try:
+        email = outbound_email_send(email_id=email_id, secret_context=secret_context)
+    except TemporarySendFailure as exc:
+        # The row counts the attempts and turns FAILED at the last one; Celery only waits.
+        countdown = retry_backoff_seconds(self.request.retries + 1)
+        raise self.retry(exc=exc, countdown=countdown)
+    return email.state if email else None

@@ -4,7 +4,10 @@ the invoice paid in the admin, which confirms the payment."""
 from django.conf import settings
 from django.urls import reverse
 
+from mct_portal.links import portal_url
+
 from ..rules.fees import format_money
+from ..services.trainers import trainer_mail
 from .base import Outcome, PaymentProvider, ProviderResult
 
 DEFAULT_INSTRUCTIONS = (
@@ -36,10 +39,6 @@ class InvoiceProvider(PaymentProvider):
         return ProviderResult(Outcome.PENDING, reference=number, message=payment_instructions())
 
     def _send_invoice(self, payment, number: str) -> None:
-        from mct_portal.links import portal_url
-
-        from ..services.trainers import trainer_mail
-
         application = payment.application
         trainer_mail(
             application.trainer,

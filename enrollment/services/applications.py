@@ -3,19 +3,26 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from verification.audit import audit
+from mct_portal.links import portal_url
+from verification.audit import audit, changed_fields
 
 from ..enums import (
     ALUMNI_PATHS,
     APPLICATION_OPEN,
     APPLICATION_TRANSITIONS,
+    PATH_SLUGS,
     ApplicationPath,
     ApplicationStatus,
+    EvidenceKind,
     program_for_path,
 )
 from ..errors import InvalidTransition
 from ..models import Application, Trainer
+from ..rules.requirements import review_status
+from ..selectors.applications import application_requirements, profile_complete
+from .evidence import evidence_declare_waiver, evidence_retire, evidence_upload
 from .memberships import membership_extend, membership_start
+from .trainers import trainer_mail
 
 # Statuses the trainer is told about by email, with the template role that tells them.
 STATUS_EMAIL_ROLES = {
@@ -43,11 +50,6 @@ def _notify(application: Application, status: str) -> None:
     role = STATUS_EMAIL_ROLES.get(status)
     if role is None:
         return
-    from mct_portal.links import portal_url
-
-    from ..enums import PATH_SLUGS
-    from .trainers import trainer_mail
-
     trainer_mail(
         application.trainer,
         role=role,
@@ -274,9 +276,6 @@ def application_reevaluate(*, application: Application, by=None) -> Application:
     Called after every saved step and after every review decision on its documents.
     Applications past confirmation (awaiting payment, approved...) are left alone.
     """
-    from ..rules.requirements import review_status
-    from ..selectors.applications import application_requirements, profile_complete
-
     locked = _lock(application)
     if locked.status not in REVIEW_STATES:
         return locked
@@ -293,8 +292,6 @@ def application_reevaluate(*, application: Application, by=None) -> Application:
 @transaction.atomic
 def application_save_profile(*, application: Application, by, values: dict) -> Application:
     """The profile step: employer and its details, audience (or the alumni questions)."""
-    from verification.audit import changed_fields
-
     locked = _editable(_lock(application))
     new_values = {name: values.get(name, _PROFILE_EMPTY.get(name, "")) for name in PROFILE_FIELDS}
     before, after = changed_fields(locked, list(PROFILE_FIELDS), new_values)
@@ -334,9 +331,6 @@ def application_save_requirements(
     `summary_file`: a training summary or score report. `waiver`: the waiver form's answers.
     `retire`: evidence kinds that no longer apply (e.g. a summary once the waiver is chosen).
     """
-    from ..enums import EvidenceKind
-    from .evidence import evidence_declare_waiver, evidence_retire, evidence_upload
-
     locked = _editable(_lock(application))
     mtm_id = (mtm_id or "").strip()
     if locked.mtm_id != mtm_id:

@@ -20,6 +20,7 @@ from mct_portal.links import portal_url
 from ..enums import APPLICATION_OPEN, PATH_SLUGS, ApplicationStatus
 from ..models import Application
 from .applications import application_withdraw
+from .trainers import trainer_mail
 
 WAITING_ON_TRAINER = (
     ApplicationStatus.DRAFT,
@@ -76,8 +77,6 @@ def draft_send_idle_reminder(
         return False
     locked.idle_reminder_sent_at = now
     locked.save(update_fields=["idle_reminder_sent_at"])
-
-    from .trainers import trainer_mail
 
     expires_on = timezone.localdate(locked.last_activity_at) + datetime.timedelta(
         days=settings.DRAFT_EXPIRY_DAYS

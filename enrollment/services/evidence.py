@@ -3,11 +3,13 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 
 from verification.audit import audit
+from verification.services import document_receive
 
-from ..enums import EvidenceKind
+from ..enums import ApplicationStatus, EvidenceKind
 from ..models import Application, CredentialType, Evidence
 
 
@@ -47,8 +49,6 @@ def evidence_upload(
     """Hands the file to verification (check, then the review queue) and records it as the
     current evidence of its kind; the previous one of that kind is kept but no longer counts.
     """
-    from verification.services import document_receive
-
     trainer = application.trainer
     details = {"Application": application.get_path_display(), "Trainer": trainer.full_name}
     if kind == EvidenceKind.INSTRUCTIONAL_SKILLS:
@@ -122,10 +122,6 @@ def evidence_carry_over(*, application: Application, by) -> int:
     the same path moves to the new draft, so nobody waits for a second review of the same
     proof. Returns how many rows moved; a draft that already has evidence takes none.
     """
-    from django.db.models import Q
-
-    from ..enums import ApplicationStatus
-
     if Evidence.objects.filter(application=application).exists():
         return 0
     previous = (

@@ -33,6 +33,7 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, StepsHelper
 
 from verification.enums import PasscodePurpose
+from verification.passcodes import PasscodeError, PasscodeInvalid, passcode_issue, passcode_verify
 
 from ..enums import (
     ALUMNI_PATHS,
@@ -386,13 +387,6 @@ class ApplicationWizard(NamedUrlSessionWizardView):
 
     def passcode_post(self, step: str, action: str):
         """ "Email code" and "Verify code": their own POST actions on the profile step."""
-        from verification.passcodes import (
-            PasscodeError,
-            PasscodeInvalid,
-            passcode_issue,
-            passcode_verify,
-        )
-
         form = self.get_form(step, data=self.request.POST, files=None, passcode_action=action)
         # Whatever happens, what the trainer typed is kept (the code itself never is).
         self.storage.set_step_data(step, self.request.POST)

@@ -17,12 +17,8 @@ from enrollment.enums import (
 from enrollment.errors import DomainError, InvalidTransition
 from enrollment.models import Membership, Payment
 from enrollment.selectors.memberships import membership_history
-from enrollment.services.memberships import (
-    membership_extend,
-    membership_lapse,
-    membership_revoke,
-    membership_start,
-)
+from enrollment.services.membership_ends import membership_lapse, membership_revoke
+from enrollment.services.memberships import membership_extend, membership_start
 from tests import factories
 from verification.models import AuditEvent, OutboundEmail
 
