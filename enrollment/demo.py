@@ -1,4 +1,4 @@
-"""Demo data for the embedded default (SPEC §10): catalogs and twelve accounts.
+"""Demo data for the embedded default (docs/spec.md §10): catalogs and twelve accounts.
 
 Every record is looked up by its natural key before it is created, so loading twice
 changes nothing. Dates are relative to the day of the first load.

@@ -23,8 +23,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.errors import DomainError
+from core.transitions import check_transition
 
-from .enums import EmailState
+from .enums import EMAIL_TRANSITIONS, EmailState
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
         if carries_secret(email) and not secret_context:
             _mark_failed(email, LOST_SECRET_ERROR)
             return email
-        email.state = EmailState.SENDING
+        _move(email, EmailState.SENDING)
         email.attempts += 1
         email.save(update_fields=["state", "attempts", "updated_at"])
 
@@ -154,7 +155,7 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
         with transaction.atomic():
             email = _locked(email_id)
             if temporary and email.attempts < MAX_SEND_ATTEMPTS:
-                email.state = EmailState.QUEUED
+                _move(email, EmailState.QUEUED)
                 email.last_error = error
                 email.save(update_fields=["state", "last_error", "updated_at"])
             else:
@@ -165,14 +166,22 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
 
     with transaction.atomic():
         email = _locked(email_id)
-        email.state = EmailState.SENT
+        _move(email, EmailState.SENT)
         email.sent_at = timezone.now()
         email.save(update_fields=["state", "sent_at", "updated_at"])
     return email
 
 
+def _move(email: OutboundEmail, to: str) -> None:
+    """The one place an email's state changes: checked against EMAIL_TRANSITIONS (staying
+    queued is allowed: the sweeper touches a stuck row to enqueue it again)."""
+    if to != email.state:
+        check_transition(EMAIL_TRANSITIONS, email.state, to)
+    email.state = to
+
+
 def _mark_failed(email: OutboundEmail, error: str) -> None:
-    email.state = EmailState.FAILED
+    _move(email, EmailState.FAILED)
     email.last_error = error
     email.save(update_fields=["state", "last_error", "updated_at"])
 
@@ -208,7 +217,7 @@ def outbound_email_retry(*, email: OutboundEmail) -> OutboundEmail:
                 "This email carried a passcode, which is never kept: "
                 "the trainer has to ask for a new code."
             )
-        email.state = EmailState.QUEUED
+        _move(email, EmailState.QUEUED)
         email.save(update_fields=["state", "updated_at"])
         enqueue_send(email.pk, None)
     return email
@@ -233,7 +242,7 @@ def outbound_email_sweep(*, now=None) -> list[int]:
             if carries_secret(email):
                 _mark_failed(email, LOST_SECRET_ERROR)
                 continue
-            email.state = EmailState.QUEUED
+            _move(email, EmailState.QUEUED)
             email.save(update_fields=["state", "updated_at"])
             enqueue_send(email.pk, None)
             requeued.append(email_id)

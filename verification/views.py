@@ -5,10 +5,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .audit import audit
 from .enums import REVIEWABLE_STATES
 from .models import Document
-from .services import may_review
+from .services import document_downloaded, may_review
 
 # Answers whose bytes a browser must never interpret as a page of the portal.
 FILE_RESPONSE_CSP = "default-src 'none'; sandbox"
@@ -56,12 +55,7 @@ def document_download(request: HttpRequest, public_id) -> HttpResponse:
     except FileNotFoundError:
         return _gone(request, document)
     if document.owner_id != request.user.pk:
-        audit(
-            actor=request.user,
-            action="document.downloaded",
-            target=document,
-            subject_user=document.owner,
-        )
+        document_downloaded(document=document, by=request.user)
     response = FileResponse(
         stored,
         as_attachment=True,

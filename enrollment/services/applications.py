@@ -1,23 +1,16 @@
-"""The application lifecycle (SPEC §4). Every status change goes through `_transition`."""
+"""The application lifecycle (docs/spec.md §4). Every status change goes through `_transition`."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mct_portal.links import portal_url
 from verification.audit import audit, changed_fields
 
-from ..enums import (
-    ALUMNI_PATHS,
-    APPLICATION_OPEN,
-    APPLICATION_TRANSITIONS,
-    PATH_SLUGS,
-    ApplicationPath,
-    ApplicationStatus,
-    EvidenceKind,
-    program_for_path,
-)
+from ..enums import APPLICATION_OPEN, APPLICATION_TRANSITIONS, ApplicationStatus, EvidenceKind
 from ..errors import InvalidTransition
 from ..models import Application, Trainer
+from ..paths.registry import path_definition, start_url
 from ..rules.requirements import review_status
 from ..selectors.applications import application_requirements, profile_complete
 from .evidence import evidence_declare_waiver, evidence_retire, evidence_upload
@@ -33,9 +26,6 @@ STATUS_EMAIL_ROLES = {
     ApplicationStatus.PAYMENT_CANCELLED: "application_payment_cancelled",
     ApplicationStatus.WITHDRAWN: "application_withdrawn",
 }
-
-# Paths whose approval renews the open membership instead of starting a new year.
-EXTENDING_PATHS = (ApplicationPath.RENEW, ApplicationPath.ALUMNI_RENEW)
 
 
 def _lock(application: Application) -> Application:
@@ -57,9 +47,11 @@ def _notify(application: Application, status: str) -> None:
             "path_label": application.get_path_display(),
             "status_label": ApplicationStatus(status).label,
             "application_public_id": str(application.public_id),
-            "continue_url": portal_url(f"/apply/{PATH_SLUGS[application.path]}/"),
-            "payment_url": portal_url(f"/apply/pay/{application.public_id}/"),
-            "is_alumni": application.path in ALUMNI_PATHS,
+            "continue_url": portal_url(start_url(application.path)),
+            "payment_url": portal_url(
+                reverse("payment", kwargs={"public_id": application.public_id})
+            ),
+            "is_alumni": path_definition(application.path).is_alumni,
         },
     )
 
@@ -156,7 +148,7 @@ def application_submit(*, application: Application, by) -> Application:
             "every document approved first."
         )
     locked.submitted_at = timezone.now()
-    if locked.path in ALUMNI_PATHS:
+    if not path_definition(locked.path).has_fee:
         locked.save(update_fields=["submitted_at", "updated_at"])
         return _approve(locked, by=by)
     return _transition(
@@ -167,8 +159,9 @@ def application_submit(*, application: Application, by) -> Application:
 def _approve(locked: Application, *, by, note: str = "") -> Application:
     locked.decided_at = timezone.now()
     _transition(locked, ApplicationStatus.APPROVED, by=by, note=note, extra_fields=("decided_at",))
-    program = program_for_path(locked.path)
-    if locked.path in EXTENDING_PATHS:
+    definition = path_definition(locked.path)
+    program = definition.program
+    if definition.extends_membership:
         membership_extend(trainer=locked.trainer, program=program, application=locked, by=by)
     else:
         membership_start(trainer=locked.trainer, program=program, application=locked, by=by)

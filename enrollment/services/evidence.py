@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.formats import date_format
 
 from verification.audit import audit
+from verification.enums import DocumentState
 from verification.services import document_receive
 
 from ..enums import ApplicationStatus, EvidenceKind
@@ -136,7 +137,7 @@ def evidence_carry_over(*, application: Application, by) -> int:
     if previous is None:
         return 0
     rows = Evidence.objects.filter(application=previous, is_current=True).filter(
-        Q(document__isnull=True) | Q(document__state="approved")
+        Q(document__isnull=True) | Q(document__state=DocumentState.APPROVED)
     )
     moved = 0
     for evidence in rows.select_for_update(of=("self",)):

@@ -10,29 +10,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from mct_portal.links import portal_url
-
 from ..enums import (
     APPLICATION_OPEN,
     MEMBERSHIP_OPEN,
-    ApplicationPath,
     ApplicationStatus,
     MembershipStatus,
     Program,
 )
 from ..errors import DomainError, InvalidTransition
 from ..models import Application, Membership
+from ..paths.registry import all_paths, rejoin_path
 from ..rules.memberships import lapse_due
 from .applications import application_withdraw
-from .memberships import REJOIN_PATHS, _close, _lock_membership, _mail_member
+from .memberships import _close, _first_step_url, _lock_membership, _mail_member
 from .payments import payment_abandon
 
-# Open applications that need the year to still be open when they are approved: they are
-# closed when it lapses, so no one pays for, or is approved into, a year that has ended.
-DEPENDENT_PATHS = {
-    Program.MCT: (ApplicationPath.RENEW,),
-    Program.ALUMNI: (ApplicationPath.ALUMNI_RENEW, ApplicationPath.UPGRADE),
-}
+
+# Open applications on paths that need the year to still be open when they are approved
+# (PathDefinition.needs_open_year_of) are closed when it ends, so no one pays for, or is
+# approved into, a year that has ended.
+def dependent_paths(program: str) -> tuple[str, ...]:
+    return tuple(d.path for d in all_paths() if d.needs_open_year_of == program)
 
 
 def _locked_dependent_applications(membership: Membership) -> list[Application]:
@@ -41,7 +39,7 @@ def _locked_dependent_applications(membership: Membership) -> list[Application]:
         Application.objects.select_for_update()
         .filter(
             trainer_id=facts["trainer_id"],
-            path__in=DEPENDENT_PATHS[facts["program"]],
+            path__in=dependent_paths(facts["program"]),
             status__in=APPLICATION_OPEN,
         )
         .order_by("pk")
@@ -87,7 +85,7 @@ def membership_lapse(
         role="membership_lapsed",
         context={
             "lapsed_on": date_format(locked.anniversary_on, "j F Y"),
-            "rejoin_url": portal_url(REJOIN_PATHS[locked.program]),
+            "rejoin_url": _first_step_url(rejoin_path(locked.program)),
             "closed_applications": [
                 {
                     "path_label": application.get_path_display(),

@@ -7,16 +7,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.transitions import check_transition
 from mct_portal.links import portal_url
 from verification.audit import audit
 
 from ..enums import (
     MEMBERSHIP_OPEN,
+    MEMBERSHIP_TRANSITIONS,
     MembershipStatus,
     Program,
 )
 from ..errors import InvalidTransition
 from ..models import Application, Membership, Trainer
+from ..paths.registry import renew_path, step_url
 from ..rules.memberships import (
     add_years,
     anniversary_for_start,
@@ -46,6 +49,16 @@ def _locked_open_membership(trainer: Trainer, program: str) -> Membership | None
 
 
 def _close(membership: Membership, *, status: str, by, reason: str) -> None:
+    """Moves a locked open year to `status` (checked against MEMBERSHIP_TRANSITIONS); audits."""
+    check_transition(
+        MEMBERSHIP_TRANSITIONS,
+        membership.status,
+        status,
+        message=(
+            f"A membership that is {MembershipStatus(membership.status).label.lower()} "
+            f"cannot become {MembershipStatus(status).label.lower()}."
+        ),
+    )
     before = _membership_snapshot(membership)
     membership.status = status
     membership.status_reason = reason
@@ -102,6 +115,19 @@ def membership_start(
     return membership
 
 
+@transaction.atomic
+def membership_end(*, membership: Membership, by, reason: str) -> Membership:
+    """Ends an open year without a lapse (a merge keeps the other record's year). Quiet: the
+    caller tells the trainer if anyone must be told. A year no longer open is left alone."""
+    locked = (
+        Membership.objects.select_for_update().select_related("trainer__user").get(pk=membership.pk)
+    )
+    if locked.status not in MEMBERSHIP_OPEN:
+        return locked
+    _close(locked, status=MembershipStatus.ENDED, by=by, reason=reason)
+    return locked
+
+
 def renewal_refusal(current: Membership | None, program: str) -> str | None:
     """Why the open year `current` cannot be renewed today, or None when it can."""
     if current is None:
@@ -154,8 +180,11 @@ def membership_extend(
 # --- Renewal reminders, lapse and revocation ----------------------------------------------
 
 # Where a member renews, and where a lapsed member goes back in, per program.
-RENEW_PATHS = {Program.MCT: "/apply/renew/profile/", Program.ALUMNI: "/apply/alumni-renew/profile/"}
-REJOIN_PATHS = {Program.MCT: "/apply/rejoin/profile/", Program.ALUMNI: "/apply/alumni/profile/"}
+
+
+def _first_step_url(definition) -> str:
+    """A link to the first step of a path (the renewal reminder's and the lapse email's)."""
+    return portal_url(step_url(definition.path, definition.step_names[0]))
 
 
 def _mail_member(membership: Membership, *, role: str, context: dict) -> None:
@@ -203,7 +232,7 @@ def membership_send_reminder(*, membership: Membership, today: datetime.date | N
         context={
             "days_left": days_left(locked.anniversary_on, today),
             "reminder_mark": mark,
-            "renew_url": portal_url(RENEW_PATHS[locked.program]),
+            "renew_url": _first_step_url(renew_path(locked.program)),
         },
     )
     return mark

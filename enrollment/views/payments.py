@@ -1,4 +1,4 @@
-"""Paying the program fee: /apply/pay/<public_id>/ (SPEC §3 Confirmation step, §6)."""
+"""Paying the program fee: /apply/pay/<public_id>/ (docs/spec.md §3 Confirmation step, §6)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..enums import ApplicationStatus, Currency, PaymentStatus, Program, program_for_path
+from ..enums import ApplicationStatus, Currency, PaymentStatus, Program
 from ..errors import DomainError
 from ..models import Application
+from ..paths.registry import program_for_path
 from ..payments import WAIVED, enabled_providers, get_provider
 from ..payments.forms import CancelPaymentForm, PriceForm
 from ..payments.invoice import payment_instructions
@@ -220,7 +221,7 @@ def payment_invoice(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def payment_cancel(request: HttpRequest, public_id) -> HttpResponse:
-    """Asks first; a POST cancels the payment and closes the application (SPEC §6)."""
+    """Asks first; a POST cancels the payment and closes the application (docs/spec.md §6)."""
     application = _own_application(request, public_id)
     if refusal := _refuse_unless_awaiting_payment(request, application):
         return refusal

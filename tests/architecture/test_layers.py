@@ -79,3 +79,74 @@ def test_the_guard_sees_verification_importing_enrollment():
     tree = ast.parse("from enrollment.models import Trainer\n")
     node = tree.body[0]
     assert _imported(node, "verification") == ["enrollment.models"]
+
+
+# --- State changes: only services assign a state field ----------------------------------------
+
+STATE_FIELDS = ("status", "state")
+# The modules that are services: they lock, check the transition map, audit and mail.
+SERVICE_MODULES = ("services", "services.py", "mail.py")
+
+
+def _state_writes(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr in STATE_FIELDS:
+                found.append((node.lineno, f".{target.attr} ="))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "update"
+            and any(k.arg in STATE_FIELDS for k in node.keywords)
+        ):
+            found.append((node.lineno, ".update(state)"))
+    return found
+
+
+def _is_service(path: Path) -> bool:
+    return any(part in SERVICE_MODULES for part in path.relative_to(ROOT).parts)
+
+
+@pytest.mark.parametrize("package", ["enrollment", "alumni", "verification"])
+def test_a_state_field_is_assigned_only_in_a_service(package):
+    offenders = []
+    for path, tree in _sources(package):
+        if _is_service(path):
+            continue
+        offenders += [
+            f"{path.relative_to(ROOT)}:{line} {what}" for line, what in _state_writes(tree)
+        ]
+    assert offenders == []
+
+
+def test_the_guard_sees_a_state_assigned_in_a_view():
+    tree = ast.parse("def post(request):\n    application.status = 'approved'\n")
+    assert _state_writes(tree) == [(2, ".status =")]
+    assert _state_writes(ast.parse("Document.objects.update(state='approved')\n"))
+    assert not _is_service(ROOT / "enrollment" / "views" / "support.py")
+    assert _is_service(ROOT / "enrollment" / "services" / "support.py")
+
+
+def _audit_calls(tree: ast.AST) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) == "audit"
+    ]
+
+
+@pytest.mark.parametrize("package", ["enrollment", "alumni", "verification"])
+def test_audit_rows_are_written_only_in_services(package):
+    offenders = []
+    for path, tree in _sources(package):
+        if _is_service(path) or path.name == "audit.py":
+            continue
+        offenders += [f"{path.relative_to(ROOT)}:{line}" for line in _audit_calls(tree)]
+    assert offenders == []

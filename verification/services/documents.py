@@ -82,6 +82,11 @@ def may_review(user) -> bool:
     )
 
 
+def document_downloaded(*, document: Document, by) -> None:
+    """Someone other than the owner (a reviewer) downloaded the file: written to the trail."""
+    audit(actor=by, action="document.downloaded", target=document, subject_user=document.owner)
+
+
 def _move(document: Document, to: str) -> None:
     if to not in DOCUMENT_TRANSITIONS[document.state]:
         raise InvalidTransition(
