@@ -143,16 +143,35 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
+# The pragmas Django's SQLite notes recommend for a web server (busy_timeout in ms).
+SQLITE_INIT_COMMAND = (
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA busy_timeout=20000;"
+    "PRAGMA temp_store=MEMORY;"
+    "PRAGMA mmap_size=134217728;"
+    "PRAGMA journal_size_limit=27103364;"
+    "PRAGMA cache_size=2000;"
+)
 DATABASE_URL = env("DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # SQLite serving concurrent requests: every transaction takes the write lock when it
+    # begins (IMMEDIATE), so the row locks PostgreSQL gives `select_for_update` become a
+    # queue here, and a writer waits for the lock (busy timeout) instead of failing with
+    # "database is locked"; WAL lets readers go on while one request writes.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": SQLITE_INIT_COMMAND,
+            },
+            "TEST": {"NAME": VAR_DIR / "test-db.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -215,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
     "lapse-memberships": {
         "task": "enrollment.tasks.lapse_memberships",
         "schedule": timedelta(hours=1),
+    },
+    "sync-stale-card-payments": {
+        "task": "enrollment.tasks.sync_stale_card_payments",
+        "schedule": timedelta(minutes=15),
     },
     "remind-idle-drafts": {
         "task": "enrollment.tasks.remind_idle_drafts",
@@ -358,6 +381,10 @@ REVIEW_HOLIDAYS = env.list(
     "REVIEW_HOLIDAYS", default=[]
 )  # ISO dates skipped when counting business days
 PROOF_RETENTION_DAYS = env.int("PROOF_RETENTION_DAYS", default=0)
+
+# Ed25519 private keys (PEM files outside the web root) that sign membership credentials,
+# newest first: the first signs, all are published (docs/credentials.md).
+CREDENTIAL_SIGNING_KEYS = env.list("CREDENTIAL_SIGNING_KEYS", default=[])
 PASSCODE_VALID_DAYS = env.int("PASSCODE_VALID_DAYS", default=120)
 PASSCODE_MAX_ATTEMPTS = env.int("PASSCODE_MAX_ATTEMPTS", default=5)
 PASSCODE_RESEND_COOLDOWN_SECONDS = env.int("PASSCODE_RESEND_COOLDOWN_SECONDS", default=60)
@@ -371,7 +398,24 @@ PROOF_MAX_AGE_YEARS = 3
 REJOIN_PROOF_AFTER_YEARS = 3
 DRAFT_IDLE_REMINDER_DAYS = env.int("DRAFT_IDLE_REMINDER_DAYS", default=7)
 DRAFT_EXPIRY_DAYS = env.int("DRAFT_EXPIRY_DAYS", default=180)
-PAYMENT_PROVIDERS = ["test_card", "invoice"]
+# --- Payments (docs/payments.md) ------------------------------------------------------------
+# The demo card ("test_card") takes no money: it is on by default only with DEBUG on, and
+# `check --deploy` reports an error whenever it is enabled.
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[]) or (
+    ["test_card", "invoice"] if DEBUG else ["invoice"]
+)
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+PAYMENT_INVOICE_INSTRUCTIONS = env("PAYMENT_INVOICE_INSTRUCTIONS", default="")
+# Who the invoices come from; the address is one line per "|".
+INVOICE_SELLER_NAME = env("INVOICE_SELLER_NAME", default="MCT Program")
+INVOICE_SELLER_ADDRESS = env("INVOICE_SELLER_ADDRESS", default="")
+INVOICE_SELLER_TAX_ID = env("INVOICE_SELLER_TAX_ID", default="")
+INVOICE_SELLER_EMAIL = env("INVOICE_SELLER_EMAIL", default="")
+# Fees are tax-inclusive; the invoice shows the tax contained in them at this rate.
+INVOICE_TAX_RATE = env("INVOICE_TAX_RATE", default="0")
+INVOICE_TAX_LABEL = env("INVOICE_TAX_LABEL", default="VAT")
+INVOICE_TAX_NOTE = env("INVOICE_TAX_NOTE", default="")
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

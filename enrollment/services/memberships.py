@@ -11,6 +11,7 @@ from core.transitions import check_transition
 from mct_portal.links import portal_url
 from verification.audit import audit
 
+from ..credentials.services import credential_issue
 from ..enums import (
     MEMBERSHIP_OPEN,
     MEMBERSHIP_TRANSITIONS,
@@ -112,6 +113,7 @@ def membership_start(
         subject_user=trainer.user,
         after=_membership_snapshot(membership),
     )
+    credential_issue(membership=membership)
     return membership
 
 
@@ -174,6 +176,7 @@ def membership_extend(
         before=_membership_snapshot(current),
         after=_membership_snapshot(membership),
     )
+    credential_issue(membership=membership)
     return membership
 
 

@@ -35,7 +35,9 @@ def trainer_ensure(user) -> Trainer:
     return trainer
 
 
-def trainer_mail(trainer: Trainer, *, role: str, context: dict) -> None:
+def trainer_mail(
+    trainer: Trainer, *, role: str, context: dict, attachments: list[dict] | None = None
+) -> None:
     """Queues the email `role` to the trainer's sign-in address, greeting them by name and
     linking to their profile page (the role's context may add to both)."""
     mail_queue(
@@ -47,4 +49,5 @@ def trainer_mail(trainer: Trainer, *, role: str, context: dict) -> None:
             "profile_url": portal_url("/profile/"),
             **context,
         },
+        attachments=attachments,
     )
