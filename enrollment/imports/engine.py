@@ -30,6 +30,7 @@ from .reading import (
     codec_for,
     csv_rows,
     decode_problem_message,
+    too_big_message,
     undecodable_line,
 )
 
@@ -281,8 +282,6 @@ def run_import(
 
 
 def _too_big(size: int, limit: int) -> str:
-    from .reading import too_big_message
-
     return too_big_message(size, limit)
 
 

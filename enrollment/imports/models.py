@@ -3,12 +3,11 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 
 
 def private_storage():
-    from django.core.files.storage import storages
-
     return storages["private"]
 
 

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
@@ -15,7 +16,7 @@ from verification.audit import audit
 from . import engine
 from .feeds import FEEDS
 from .models import IMPORT_TRANSITIONS, ImportRun, ImportState
-from .reading import FileProblem
+from .reading import FileProblem, too_big_message
 
 logger = logging.getLogger(__name__)
 
@@ -151,17 +152,8 @@ def _forget_file(run: ImportRun) -> None:
 
 
 def _enqueue(run: ImportRun) -> None:
-    from .tasks import process_import
-
-    run_id = run.pk
-
-    def send() -> None:
-        try:
-            process_import.delay(run_id)
-        except Exception:  # the broker is down: the sweeper sends it again later
-            logger.exception("Could not queue import %s; the sweeper will retry", run_id)
-
-    transaction.on_commit(send)
+    # After commit; a broker outage is logged and the sweeper sends it again later.
+    process_import.delay_on_commit(run.pk)
 
 
 def _claim(run_id: int) -> ImportRun | None:
@@ -288,8 +280,6 @@ def import_summary(run: ImportRun) -> dict:
 def import_runs_requeue_stuck() -> int:
     """Sends again the runs whose message was lost (queued, no worker after QUEUED_GRACE)
     or whose worker died (running, no heartbeat for STALE_AFTER)."""
-    from .tasks import process_import
-
     now = timezone.now()
     stuck = list(
         ImportRun.objects.filter(
@@ -304,15 +294,27 @@ def import_runs_requeue_stuck() -> int:
         ).values_list("pk", flat=True)
     )
     for run_id in stuck:
-        process_import.delay(run_id)
+        process_import.enqueue_now(args=(run_id,))
     return len(stuck)
 
 
 def upload_too_big(size: int | None) -> str | None:
     """Why the admin refuses an upload of `size` bytes, or None."""
-    from .reading import too_big_message
-
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
     if size is not None and size > limit:
         return too_big_message(size, limit)
     return None
+
+
+# The task lives beside its service (imports.tasks re-exports it), so the service enqueues it
+# without importing the tasks module. Longer limits than the default (a million rows take
+# about a minute, a 1 GB file several), still below the broker's visibility timeout.
+@shared_task(
+    name="enrollment.imports.tasks.process_import",
+    bind=True,
+    soft_time_limit=3000,
+    time_limit=3300,
+)
+def process_import(self, run_id: int) -> str | None:
+    run = import_run_process(run_id=run_id)
+    return run.state if run else None

@@ -153,5 +153,7 @@ def test_only_the_verification_document_stores_files():
     assert file_fields == {
         "verification.Document.file",
         "verification.Document.preview",
+        "verification.Document.rendered_text",
+        "verification.DocumentPage.image",
         "imports.ImportRun.file",  # DATA_FEED_UPLOAD's file, until its import finishes
     }

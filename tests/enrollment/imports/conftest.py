@@ -1,29 +1,16 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 
 from enrollment.imports import services
 from enrollment.imports.models import ImportRun
-from tests.enrollment.views.walk import Walker, publish_terms
-
-
-@pytest.fixture
-def walker(client, django_capture_on_commit_callbacks):
-    return Walker(client=client, capture=django_capture_on_commit_callbacks)
-
-
-@pytest.fixture
-def terms(db):
-    return publish_terms()
+from tests import factories
 
 
 @pytest.fixture
 def program_admin(db):
     """A staff member of the Program admins group (created by a migration; recreated here
     because transactional tests flush what migrations wrote)."""
-    from django.contrib.auth.models import Group, Permission
-
-    from tests import factories
-
     group, _ = Group.objects.get_or_create(name="Program admins")
     group.permissions.add(
         *Permission.objects.filter(

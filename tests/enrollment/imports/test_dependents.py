@@ -9,9 +9,9 @@ from django.utils import timezone
 from enrollment.enums import ApplicationPath
 from enrollment.rules.requirements import RequirementState
 from enrollment.selectors.applications import application_requirements, qualifying_certifications
-from enrollment.selectors.search import person_record, trainer_search
+from enrollment.support.selectors import person_record, trainer_search
 from tests import factories
-from tests.enrollment.views.walk import qualified_trainer, text_of
+from tests.enrollment.wizard.walk import qualified_trainer, text_of
 
 pytestmark = pytest.mark.django_db
 
