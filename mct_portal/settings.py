@@ -170,18 +170,35 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # finish (or be killed) well before that, or it would run twice while still running.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
-CELERY_TASK_TIME_LIMIT = 600
-CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT * 9 // 10)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+
+# --- Reliability (README: "Reliability") ----------------------------------------------------
+# How often the sweepers look for work a lost broker message or a dead worker left behind,
+# and how long a row may wait for its message before they enqueue it again.
+SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60)
+DOCUMENT_RECEIVED_STUCK_SECONDS = env_int("DOCUMENT_RECEIVED_STUCK_SECONDS", 60)
+EMAIL_QUEUED_GRACE_SECONDS = env_int("EMAIL_QUEUED_GRACE_SECONDS", 60)
+# A send holds its row this long; a redelivered task takes over a row whose lease ran out.
+# Longer than one SMTP conversation (EMAIL_TIMEOUT per command), shorter than the VT.
+EMAIL_SEND_LEASE_SECONDS = env_int("EMAIL_SEND_LEASE_SECONDS", 300)
+# Temporary SMTP failures are retried with backoff (base, doubling, capped) this long.
+EMAIL_RETRY_HOURS = env_int("EMAIL_RETRY_HOURS", 24)
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
+EMAIL_RETRY_MAX_BACKOFF_SECONDS = env_int("EMAIL_RETRY_MAX_BACKOFF_SECONDS", 3600)
+# Files that no row names are deleted once they are this old.
+ORPHAN_FILE_GRACE_MINUTES = env_int("ORPHAN_FILE_GRACE_MINUTES", 15)
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-documents": {
         "task": "verification.tasks.sweep_stuck_documents",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
     },
     "sweep-outbound-email": {
         "task": "verification.tasks.sweep_outbound_email",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
     },
     "purge-decided-files": {
         "task": "verification.tasks.purge_decided_files",
@@ -189,7 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-orphaned-files": {
         "task": "verification.tasks.purge_orphaned_files",
-        "schedule": timedelta(hours=24),
+        "schedule": timedelta(minutes=ORPHAN_FILE_GRACE_MINUTES),
     },
     "send-renewal-reminders": {
         "task": "enrollment.tasks.send_renewal_reminders",

@@ -3,8 +3,10 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import mail, services
+from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +26,31 @@ def purge_document_file(self, document_id: int) -> None:
 
 @shared_task(
     name="verification.tasks.send_outbound_email",
-    max_retries=mail.MAX_SEND_ATTEMPTS,
+    max_retries=None,  # the row counts the tries and ends them (EMAIL_RETRY_HOURS)
     **TASK_OPTIONS,
 )
 def send_outbound_email(self, email_id: int, secret_context: dict | None = None) -> str | None:
     try:
         email = mail.outbound_email_send(email_id=email_id, secret_context=secret_context)
+    except mail.SendLater as later:
+        return _send_again_later(self, email_id, later.seconds, later)
     except mail.TemporarySendFailure as exc:
-        # The row counts the attempts and turns FAILED at the last one; Celery only waits.
-        countdown = mail.retry_backoff_seconds(self.request.retries + 1)
-        raise self.retry(exc=exc, countdown=countdown)
+        email = OutboundEmail.objects.filter(pk=email_id).only("next_attempt_at").first()
+        wait = mail.retry_backoff_seconds(1)
+        if email is not None and email.next_attempt_at is not None:
+            wait = (email.next_attempt_at - timezone.now()).total_seconds()
+        return _send_again_later(self, email_id, wait, exc)
     return email.state if email else None
+
+
+def _send_again_later(task, email_id: int, seconds: float, exc: Exception) -> str:
+    if task.request.is_eager:
+        # No broker to wait on (the embedded default): the sweeper sends it when it is due.
+        return "later"
+    # Never longer than half the visibility timeout: a message waiting longer would be
+    # handed out again by the broker. A row not yet due just waits another round.
+    countdown = max(1, min(int(seconds) + 1, mail.countdown_cap()))
+    raise task.retry(exc=exc, countdown=countdown)
 
 
 @shared_task(name="verification.tasks.purge_orphaned_files", **TASK_OPTIONS)
