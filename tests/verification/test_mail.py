@@ -1,8 +1,8 @@
 """Outbound email: a row per message, sent by a Celery task, retried on temporary failures."""
 
 import socket
-from email import message_from_bytes
 from datetime import timedelta
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
