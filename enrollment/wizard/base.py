@@ -154,7 +154,6 @@ class ApplicationWizard(NamedUrlSessionWizardView):
             trainer=self.trainer,
             standing=self.standing,
             today=self.today,
-            verified=self.storage.extra_entry("verified", {}),
         )
         response = TemplateView.dispatch(self, request, *args, **kwargs)
         self.storage.update_response(response)
@@ -387,6 +386,7 @@ class ApplicationWizard(NamedUrlSessionWizardView):
     def passcode_post(self, step: str, action: str):
         """ "Email code" and "Verify code": their own POST actions on the profile step."""
         from verification.passcodes import (
+            PasscodeAlreadyVerified,
             PasscodeError,
             PasscodeInvalid,
             passcode_issue,
@@ -421,13 +421,16 @@ class ApplicationWizard(NamedUrlSessionWizardView):
             return self.render(form)
         try:
             passcode_verify(user=user, address=address, purpose=purpose, code=code)
+        except PasscodeAlreadyVerified as error:
+            # A double click: the first click proved it, and the row remembers.
+            messages.info(self.request, error.message)
+            return redirect(self.get_step_url(step))
         except PasscodeInvalid as error:
             form.add_error(code_field, _passcode_message(error))
             return self.render(form)
         except PasscodeError as error:
             form.add_error(code_field, _passcode_message(error))
             return self.render(form)
-        self.storage.extra_entry("verified", {})[purpose] = address
         messages.success(self.request, f"Thank you: {address} is verified.")
         return redirect(self.get_step_url(step))
 
@@ -536,7 +539,7 @@ class ApplicationWizard(NamedUrlSessionWizardView):
     def context_profile(self, form) -> dict:
         extra = self.storage.data[self.storage.extra_data_key]
         return {
-            "verified": extra.get("verified", {}),
+            "verified": self.step_context.verified,
             "sent": extra.get("sent", {}),
             "microsoft_purpose": PasscodePurpose.MICROSOFT_ALIAS,
             "partner_purpose": PasscodePurpose.PARTNER_ADDRESS,
