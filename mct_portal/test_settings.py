@@ -21,7 +21,9 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not env_bool("TEST_SMTP"):
+    # A worker started by the chaos tests sets TEST_SMTP=1 and EMAIL_HOST: a real SMTP server.
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = False
 # Static files come straight from the finders: no collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True

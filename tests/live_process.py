@@ -130,7 +130,7 @@ class Browser:
 
     def post_form(self, path: str, fields: dict):
         """Opens the form page first (for its CSRF token), then posts `fields`."""
-        status, _headers, page = self.get(path)
+        _status, _headers, page = self.get(path)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if token:
             return self.request("POST", path, {**fields, "csrfmiddlewaretoken": token.group(1)})
