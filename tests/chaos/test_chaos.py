@@ -355,9 +355,11 @@ def test_killed_worker_children_and_a_killed_worker_lose_nothing(worker, smtp):
     reviewer = factories.ReviewerFactory()
     whole_worker_killed = threading.Event()
 
+    mid_conversation_kills = []
+
     def on_rcpt(number, peer):
         if number in (15, 60, 100):
-            worker.kill_child_talking_from(peer[1])
+            mid_conversation_kills.append(worker.kill_child_talking_from(peer[1]))
         elif number == 140:
             worker.kill_all()
             whole_worker_killed.set()
@@ -386,6 +388,9 @@ def test_killed_worker_children_and_a_killed_worker_lose_nothing(worker, smtp):
     )
     assert time.monotonic() - killed_at < RECOVERY_SECONDS
     assert_each_sent_once(smtp, emails)
+    # The kills did land mid-conversation: those rows were taken over and sent again.
+    assert mid_conversation_kills == [True, True, True]
+    assert OutboundEmail.objects.filter(pk__in=emails, attempts__gt=1).count() >= 3
 
 
 def test_a_flushed_broker_loses_no_work(worker, smtp):
