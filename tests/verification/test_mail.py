@@ -419,3 +419,27 @@ def test_every_role_has_a_text_and_an_html_template(role):
     assert subject and "\n" not in subject
     assert text.strip() and "<" not in text.split("\n", 1)[0]
     assert html.startswith("<!DOCTYPE html>") and "</html>" in html
+
+
+def test_a_code_that_could_not_reach_the_broker_is_failed_at_once(settings):
+    """The code lived only in the message: with the broker down it is lost, and the row says
+    so straight away (the trainer asks for a new code) instead of waiting for the sweeper."""
+    from kombu.exceptions import OperationalError
+
+    email = factories.OutboundEmailFactory(role="passcode", body_text="    ••••••••")
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    original = send_outbound_email.apply_async
+    send_outbound_email.apply_async = broker_down
+    try:
+        enqueue_send(email.pk, {"code": "ABCD2345"})
+        plain = factories.OutboundEmailFactory()
+        enqueue_send(plain.pk, None)
+    finally:
+        send_outbound_email.apply_async = original
+    email.refresh_from_db()
+    plain.refresh_from_db()
+    assert email.state == EmailState.FAILED and email.last_error == LOST_SECRET_ERROR
+    assert plain.state == EmailState.QUEUED  # the sweeper sends it once the broker is back
