@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("verification", "0002_reviewers_group"),
+        ("verification", "0003_outbound_email_attachments"),
     ]
 
     operations = [
