@@ -15,11 +15,14 @@ import logging
 import sys
 
 from django.core.exceptions import BadRequest
-from django.db import DatabaseError
+from django.db import DatabaseError, DataError, IntegrityError, ProgrammingError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 from django.utils.datastructures import MultiValueDict
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +54,10 @@ def _unavailable_error(exc: BaseException | None) -> bool:
         return False
     if isinstance(exc, DatabaseError) and not _is_data_error(exc):
         return True
-    try:
-        from kombu.exceptions import OperationalError as BrokerUnavailable
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeout
-    except ImportError:  # pragma: no cover (both are installed)
-        return False
     return isinstance(exc, RedisConnectionError | RedisTimeout | BrokerUnavailable)
 
 
 def _is_data_error(exc: BaseException) -> bool:
-    from django.db import DataError, IntegrityError, ProgrammingError
-
     return isinstance(exc, DataError | IntegrityError | ProgrammingError)
 
 

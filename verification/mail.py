@@ -27,6 +27,7 @@ from datetime import timedelta
 from email.utils import make_msgid, parseaddr
 from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -36,9 +37,11 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from .enums import EmailState
+from core.errors import DomainError
+from core.transitions import check_transition
+
+from .enums import EMAIL_TRANSITIONS, EmailState
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -60,10 +63,8 @@ class SendLater(Exception):
         self.seconds = seconds
 
 
-class EmailNotRetryable(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class EmailNotRetryable(DomainError):
+    pass
 
 
 # Where attached files come from: a source name → a function taking the id and returning
@@ -132,29 +133,38 @@ def mail_queue(
         retry_until=now + retry_horizon(),
         attachments=list(attachments or []),
     )
-    transaction.on_commit(partial(enqueue_send, email.pk, secret_context or None))
+    enqueue_send(email.pk, secret_context or None)
     return email
 
 
 def enqueue_send(email_id: int, secret_context: dict | None = None) -> None:
-    from .tasks import send_outbound_email
-
-    try:
-        # The code travels in the message (never in the row); keep it out of worker logs.
-        shown = "{…}" if secret_context else "None"
-        send_outbound_email.apply_async(
-            args=(email_id, secret_context), argsrepr=f"({email_id}, {shown})"
+    """Sends the row after the transaction commits. If the broker is down then, a row without
+    a code stays queued (the sweeper sends it once the broker is back); a code, which lived
+    only in this message, is lost, and its row is failed at once."""
+    if not secret_context:
+        send_outbound_email.apply_async_on_commit(
+            args=(email_id, None), argsrepr=f"({email_id}, None)"
         )
-    except BrokerUnavailable:
-        if secret_context:
-            # The code lived only in this message: nobody can ever send it now.
-            OutboundEmail.objects.filter(pk=email_id, state=EmailState.QUEUED).update(
-                state=EmailState.FAILED, last_error=LOST_SECRET_ERROR, updated_at=timezone.now()
-            )
-            logger.error("Could not enqueue passcode email %s: the code is lost", email_id)
-            return
-        # The row stays queued: the sweeper sends it once the broker is back.
-        logger.exception("Could not enqueue outbound email %s", email_id)
+        return
+    transaction.on_commit(partial(_enqueue_code, email_id, secret_context))
+
+
+def _enqueue_code(email_id: int, secret_context: dict) -> None:
+    # The code travels in the message (never in the row); keep it out of worker logs.
+    sent = send_outbound_email.enqueue_now(
+        args=(email_id, secret_context), argsrepr=f"({email_id}, {{…}})"
+    )
+    if not sent:
+        outbound_email_code_lost(email_id=email_id)
+
+
+def outbound_email_code_lost(*, email_id: int) -> OutboundEmail | None:
+    """The message carrying a code never reached the broker: nobody can ever send it now."""
+    with transaction.atomic():
+        email = _locked(email_id)
+        if email is not None and email.state == EmailState.QUEUED:
+            _mark_failed(email, LOST_SECRET_ERROR)
+    return email
 
 
 def new_message_id() -> str:
@@ -225,7 +235,7 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
             logger.warning("Taking over outbound email %s: its lease ran out", email_id)
         if not email.message_id:
             email.message_id = new_message_id()
-        email.state = EmailState.SENDING
+        _move(email, EmailState.SENDING)
         email.attempts += 1
         email.lease_until = now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
         email.save(update_fields=["state", "attempts", "lease_until", "message_id", "updated_at"])
@@ -243,7 +253,7 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
             backoff = retry_backoff_seconds(email.attempts)
             retry_until = email.retry_until or email.created_at + retry_horizon()
             if is_temporary_smtp_error(exc) and now < retry_until:
-                email.state = EmailState.QUEUED
+                _move(email, EmailState.QUEUED)
                 email.last_error = error
                 email.lease_until = None
                 email.next_attempt_at = now + timedelta(seconds=backoff)
@@ -265,15 +275,24 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
         email = _locked(email_id)
         if email.state == EmailState.SENT:
             return email
-        email.state = EmailState.SENT
+        _move(email, EmailState.SENT)
         email.sent_at = timezone.now()
         email.lease_until = None
         email.save(update_fields=["state", "sent_at", "lease_until", "updated_at"])
     return email
 
 
+def _move(email: OutboundEmail, to: str) -> None:
+    """The one place an email's state changes: checked against EMAIL_TRANSITIONS (staying in
+    a state is allowed: the sweeper touches a stuck queued row, a run takes over an expired
+    lease)."""
+    if to != email.state:
+        check_transition(EMAIL_TRANSITIONS, email.state, to)
+    email.state = to
+
+
 def _mark_failed(email: OutboundEmail, error: str) -> None:
-    email.state = EmailState.FAILED
+    _move(email, EmailState.FAILED)
     email.last_error = error
     email.lease_until = None
     email.save(update_fields=["state", "last_error", "lease_until", "updated_at"])
@@ -319,11 +338,11 @@ def outbound_email_retry(*, email: OutboundEmail) -> OutboundEmail:
                 "the trainer has to ask for a new code."
             )
         now = timezone.now()
-        email.state = EmailState.QUEUED
+        _move(email, EmailState.QUEUED)
         email.next_attempt_at = now
         email.retry_until = now + retry_horizon()
         email.save(update_fields=["state", "next_attempt_at", "retry_until", "updated_at"])
-        transaction.on_commit(partial(enqueue_send, email.pk, None))
+        enqueue_send(email.pk, None)
     return email
 
 
@@ -374,7 +393,7 @@ def outbound_email_sweep(*, now=None) -> list[int]:
                 due = email.next_attempt_at or email.updated_at
                 if email.state == EmailState.SENDING:
                     # Its message comes back after the visibility timeout and takes over.
-                    email.state = EmailState.QUEUED
+                    _move(email, EmailState.QUEUED)
                     email.lease_until = None
                     email.next_attempt_at = now
                     email.save(
@@ -383,10 +402,40 @@ def outbound_email_sweep(*, now=None) -> list[int]:
                 elif due < now - secret_wait:
                     _mark_failed(email, LOST_SECRET_ERROR)
                 continue
-            email.state = EmailState.QUEUED
+            _move(email, EmailState.QUEUED)
             email.lease_until = None
             email.next_attempt_at = now
             email.save(update_fields=["state", "lease_until", "next_attempt_at", "updated_at"])
-            transaction.on_commit(partial(enqueue_send, email.pk, None))
+            enqueue_send(email.pk, None)
             requeued.append(email_id)
     return requeued
+
+
+# Defined here, next to the send, so queuing a mail needs no import of verification.tasks.
+@shared_task(
+    name="verification.tasks.send_outbound_email",
+    bind=True,
+    max_retries=None,  # the row counts the tries and ends them (EMAIL_RETRY_HOURS)
+)
+def send_outbound_email(self, email_id: int, secret_context: dict | None = None) -> str | None:
+    try:
+        email = outbound_email_send(email_id=email_id, secret_context=secret_context)
+    except SendLater as later:
+        return _send_again_later(self, later.seconds, later)
+    except TemporarySendFailure as exc:
+        email = OutboundEmail.objects.filter(pk=email_id).only("next_attempt_at").first()
+        wait = retry_backoff_seconds(1)
+        if email is not None and email.next_attempt_at is not None:
+            wait = (email.next_attempt_at - timezone.now()).total_seconds()
+        return _send_again_later(self, wait, exc)
+    return email.state if email else None
+
+
+def _send_again_later(task, seconds: float, exc: Exception) -> str:
+    if task.request.is_eager:
+        # No broker to wait on (the embedded default): the sweeper sends it when it is due.
+        return "later"
+    # Never longer than half the visibility timeout: a message waiting longer would be
+    # handed out again by the broker. A row not yet due just waits another round.
+    countdown = max(1, min(int(seconds) + 1, countdown_cap()))
+    raise task.retry(exc=exc, countdown=countdown)

@@ -7,9 +7,11 @@ of queries however many certifications, MCP IDs or records the trainer has.
 import datetime
 from functools import cached_property
 
+from verification.passcodes import passcode_verified_addresses
+
 from ..models import Application, Trainer
 from ..rules.eligibility import Standing
-from ..rules.requirements import Requirement
+from ..rules.requirements import Requirement, evaluate_requirements
 from ..selectors import applications as selectors
 
 
@@ -32,8 +34,6 @@ class StepContext:
     def verified_addresses(self) -> dict[str, list[str]]:
         """Addresses the trainer proved with a passcode (the used passcode rows), by purpose,
         newest first. Rows, not the draft: a concurrent request cannot erase a proof."""
-        from verification.passcodes import passcode_verified_addresses
-
         return passcode_verified_addresses(user=self.trainer.user)
 
     @property
@@ -68,8 +68,6 @@ class StepContext:
 
     @cached_property
     def requirements(self) -> list[Requirement]:
-        from ..rules.requirements import evaluate_requirements
-
         return evaluate_requirements(self.facts)
 
     def mtm_met(self, mtm_id: str) -> bool:

@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from tests import factories
+from verification import tasks
 from verification.enums import EmailState
 from verification.mail import (
     LOST_SECRET_ERROR,
@@ -154,15 +155,16 @@ def test_secrets_go_out_but_the_row_keeps_them_masked(
     assert email.subject == "Your MCT Portal code: ••••••••"
 
 
-def test_the_code_never_shows_in_the_task_messages_logged_arguments(monkeypatch):
-    from verification import tasks
-
+def test_the_code_never_shows_in_the_task_messages_logged_arguments(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
     sent = []
     monkeypatch.setattr(
         tasks.send_outbound_email, "apply_async", lambda **options: sent.append(options)
     )
-    enqueue_send(41, {"code": "K7M2Q9XZ"})
-    enqueue_send(42)
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_send(41, {"code": "K7M2Q9XZ"})
+        enqueue_send(42)
     assert sent[0]["args"] == (41, {"code": "K7M2Q9XZ"})
     assert "K7M2Q9XZ" not in sent[0]["argsrepr"]
     assert sent[1]["argsrepr"] == "(42, None)"
@@ -421,7 +423,9 @@ def test_every_role_has_a_text_and_an_html_template(role):
     assert html.startswith("<!DOCTYPE html>") and "</html>" in html
 
 
-def test_a_code_that_could_not_reach_the_broker_is_failed_at_once(settings):
+def test_a_code_that_could_not_reach_the_broker_is_failed_at_once(
+    settings, django_capture_on_commit_callbacks
+):
     """The code lived only in the message: with the broker down it is lost, and the row says
     so straight away (the trainer asks for a new code) instead of waiting for the sweeper."""
     from kombu.exceptions import OperationalError
@@ -434,9 +438,10 @@ def test_a_code_that_could_not_reach_the_broker_is_failed_at_once(settings):
     original = send_outbound_email.apply_async
     send_outbound_email.apply_async = broker_down
     try:
-        enqueue_send(email.pk, {"code": "ABCD2345"})
         plain = factories.OutboundEmailFactory()
-        enqueue_send(plain.pk, None)
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue_send(email.pk, {"code": "ABCD2345"})
+            enqueue_send(plain.pk, None)
     finally:
         send_outbound_email.apply_async = original
     email.refresh_from_db()
