@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "verification",
     "enrollment",
     "alumni",
+    "allauth.mfa",
+    "mct_portal.apps.PortalConfig",
 ]
 
 MICROSOFT_CLIENT_ID = os.environ.get("MICROSOFT_CLIENT_ID", "")
@@ -99,9 +101,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mct_portal.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mct_portal.staff_mfa.StaffSecondFactorMiddleware",
     "mct_portal.middleware.NoStoreForSignedInMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -230,15 +234,24 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MCT Portal] "
 ACCOUNT_ADAPTER = "mct_portal.accounts.PortalAccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Per address only: a per-account limit would let anyone lock the owner out (axes limits
+# each account per client address below; see mct_portal.lockout).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# The owner's way in while their password sign-in is throttled: a code sent by email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "MCT Portal"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/profile/"
 
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_BASE_SECONDS = env_int("AXES_LOCKOUT_BASE_SECONDS", 5 * 60)
+AXES_COOLOFF_TIME = "mct_portal.lockout.cool_off"  # doubles with each failure past the limit
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, never either alone
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "mct_portal.lockout.login_username"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 PROXY_COUNT = env_int("PROXY_COUNT", 0)  # trusted reverse proxies in front of the portal
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 RATELIMIT_IP_META_KEY = "mct_portal.middleware.client_ip"
@@ -256,7 +269,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PROXY_COUNT > 0:
+        # Only a proxy that overwrites X-Forwarded-Proto makes the header worth believing;
+        # without one a client could claim HTTPS (check --deploy warns: mct_portal.W001).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -342,7 +358,8 @@ PROOF_RETENTION_DAYS = env_int("PROOF_RETENTION_DAYS", 0)
 PASSCODE_VALID_DAYS = env_int("PASSCODE_VALID_DAYS", 120)
 PASSCODE_MAX_ATTEMPTS = env_int("PASSCODE_MAX_ATTEMPTS", 5)
 PASSCODE_RESEND_COOLDOWN_SECONDS = env_int("PASSCODE_RESEND_COOLDOWN_SECONDS", 60)
-PASSCODE_DAILY_LIMIT = env_int("PASSCODE_DAILY_LIMIT", 5)
+PASSCODE_DAILY_LIMIT = env_int("PASSCODE_DAILY_LIMIT", 5)  # per account and address
+PASSCODE_DAILY_ADDRESSES = env_int("PASSCODE_DAILY_ADDRESSES", 3)  # distinct, per account
 RENEWAL_WINDOW_DAYS = env_int("RENEWAL_WINDOW_DAYS", 90)
 RENEWAL_REMINDER_DAYS = [int(d) for d in env_list("RENEWAL_REMINDER_DAYS") or [90, 60, 30, 15]]
 MTM_MIN_AVERAGE_SCORE = float(os.environ.get("MTM_MIN_AVERAGE_SCORE", "7"))

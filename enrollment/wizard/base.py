@@ -59,6 +59,7 @@ from ..services.applications import (
 from ..services.evidence import evidence_carry_over
 from ..services.trainers import trainer_ensure
 from .context import StepContext
+from .draft_data import draft_values
 from .storage import DraftStorage, WizardTempStorage
 
 STEP_LABELS = {
@@ -283,7 +284,7 @@ class ApplicationWizard(NamedUrlSessionWizardView):
         except DomainError as error:
             form.add_error(None, error.message)
             return self.render(form)
-        self.storage.set_step_data(step, form.data)
+        self.storage.set_step_data(step, draft_values(form, form.data))
         self.storage.mark_completed(step)
         if step == self.steps.last:
             return self.render_done(form, **kwargs)
@@ -302,7 +303,7 @@ class ApplicationWizard(NamedUrlSessionWizardView):
                 saved = True
             except DomainError:
                 saved = False
-        self.storage.set_step_data(step, self.request.POST)
+        self.storage.set_step_data(step, draft_values(form, self.request.POST))
         self.storage.mark_completed(step, saved)
         self.storage.current_step = goto
         return redirect(self.get_step_url(goto))
@@ -395,7 +396,7 @@ class ApplicationWizard(NamedUrlSessionWizardView):
 
         form = self.get_form(step, data=self.request.POST, files=None, passcode_action=action)
         # Whatever happens, what the trainer typed is kept (the code itself never is).
-        self.storage.set_step_data(step, self.request.POST)
+        self.storage.set_step_data(step, draft_values(form, self.request.POST))
         self.storage.mark_completed(step, False)
         if not form.is_valid() or form.passcode_target() is None:
             return self.render(form)
