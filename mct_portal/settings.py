@@ -241,6 +241,7 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MCT Portal"
+MFA_FORMS = {"activate_totp": "mct_portal.mfa_forms.EnrollingTOTPForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/profile/"
 

