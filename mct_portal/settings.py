@@ -312,6 +312,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
             "querystring_auth": True,
             "querystring_expire": 300,
+            "signature_version": "s3v4",  # SigV4 signed URLs (X-Amz-Expires)
             "location": "private",
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,

@@ -95,3 +95,23 @@ def needs_redis():
         not os.environ.get("REDIS_URL"),
         reason="needs Redis and a Celery worker: set REDIS_URL (.ci/run does)",
     )
+
+
+@pytest.fixture(scope="session")
+def real_clamd():
+    """Debian's clamd, started for this test run with an EICAR-only signature database."""
+    from tests.real_services import Clamd
+
+    clamd = Clamd()
+    yield clamd
+    clamd.stop()
+
+
+@pytest.fixture(scope="session")
+def real_s3():
+    """moto's S3 server, started for this test run on a free port."""
+    from tests.real_services import S3Server
+
+    server = S3Server()
+    yield server
+    server.stop()
