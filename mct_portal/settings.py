@@ -130,16 +130,35 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
+# The pragmas Django's SQLite notes recommend for a web server (busy_timeout in ms).
+SQLITE_INIT_COMMAND = (
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA busy_timeout=20000;"
+    "PRAGMA temp_store=MEMORY;"
+    "PRAGMA mmap_size=134217728;"
+    "PRAGMA journal_size_limit=27103364;"
+    "PRAGMA cache_size=2000;"
+)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # SQLite serving concurrent requests: every transaction takes the write lock when it
+    # begins (IMMEDIATE), so the row locks PostgreSQL gives `select_for_update` become a
+    # queue here, and a writer waits for the lock (busy timeout) instead of failing with
+    # "database is locked"; WAL lets readers go on while one request writes.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": SQLITE_INIT_COMMAND,
+            },
+            "TEST": {"NAME": VAR_DIR / "test-db.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
