@@ -7,14 +7,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.real_services import EICAR
 from tests.verification import corpus
-from tests.verification.test_services import (  # noqa: F401  (fixtures)
-    committed,
-    owner,
-    receive,
-    stored_files,
-)
+from tests.verification import test_services as _services
 from verification.enums import DocumentState
 from verification.scanning import ClamdScanner, get_scanner
+
+# The upload fixtures of the service tests, shared.
+committed = _services.committed
+owner = _services.owner
+receive = _services.receive
+stored_files = _services.stored_files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clamd]
 

@@ -13,9 +13,14 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.verification import corpus
-from tests.verification.test_services import committed, owner, receive  # noqa: F401
+from tests.verification import test_services as _services
 from verification.models import Document
 from verification.services import document_decide, document_purge_file
+
+# The upload fixtures of the service tests, shared.
+committed = _services.committed
+owner = _services.owner
+receive = _services.receive
 
 pytestmark = [pytest.mark.django_db, pytest.mark.s3]
 KEYS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
@@ -100,7 +105,11 @@ def test_signed_urls_expire_after_five_minutes(s3):
 
 
 def test_files_are_deleted_from_the_bucket_on_retention(
-    s3, monkeypatch, receive, committed, reviewer
+    s3,
+    monkeypatch,
+    receive,
+    committed,
+    reviewer,
 ):
     for field in ("file", "preview"):
         monkeypatch.setattr(Document._meta.get_field(field), "storage", s3)
