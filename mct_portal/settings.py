@@ -376,6 +376,10 @@ VIRUS_SCANNER_URL = os.environ.get("VIRUS_SCANNER_URL", "")  # e.g. tcp://127.0.
 REVIEW_DUE_BUSINESS_DAYS = env_int("REVIEW_DUE_BUSINESS_DAYS", 4)
 REVIEW_HOLIDAYS = env_list("REVIEW_HOLIDAYS")  # ISO dates skipped when counting business days
 PROOF_RETENTION_DAYS = env_int("PROOF_RETENTION_DAYS", 0)
+
+# Ed25519 private keys (PEM files outside the web root) that sign membership credentials,
+# newest first: the first signs, all are published (docs/credentials.md).
+CREDENTIAL_SIGNING_KEYS = env_list("CREDENTIAL_SIGNING_KEYS")
 PASSCODE_VALID_DAYS = env_int("PASSCODE_VALID_DAYS", 120)
 PASSCODE_MAX_ATTEMPTS = env_int("PASSCODE_MAX_ATTEMPTS", 5)
 PASSCODE_RESEND_COOLDOWN_SECONDS = env_int("PASSCODE_RESEND_COOLDOWN_SECONDS", 60)

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from ..credentials.services import trainer_credentials
 from ..enums import PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
 from ..rules.eligibility import (
     PATH_ACTION_LABELS,
@@ -162,5 +163,6 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
         "memberships": list(membership_history(trainer=trainer)),
+        "credentials": trainer_credentials(trainer=trainer),
     }
     return render(request, "enrollment/profile.html", context)
