@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import TemplateView
 
 from enrollment.views import credentials
 
 from . import health
+from .admin_login import admin_login
 
 admin.site.site_header = "MCT Portal administration"
 admin.site.site_title = "MCT Portal admin"
@@ -14,12 +15,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    # One sign-in page for everyone: the admin's own would skip the second factor's prompt.
-    path(
-        "admin/login/",
-        RedirectView.as_view(pattern_name="account_login", query_string=True),
-        name="admin_login_redirect",
-    ),
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("support/", include("enrollment.support_urls")),
     path("files/", include("verification.urls")),

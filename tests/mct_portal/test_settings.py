@@ -132,6 +132,9 @@ def _deploy_check(tmp_path, **extra):
         DJANGO_ALLOWED_HOSTS="portal.example",
         MCT_VAR_DIR=str(tmp_path),
         REDIS_URL="redis://127.0.0.1:6379/0",
+        # Invoices name their seller (enrollment.W011 otherwise).
+        INVOICE_SELLER_ADDRESS="1 Microsoft Way|Redmond, WA 98052",
+        INVOICE_SELLER_TAX_ID="91-1144442",
         CREDENTIAL_SIGNING_KEYS=str(credential_key(tmp_path)),
         **extra,
     )
