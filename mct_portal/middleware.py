@@ -1,6 +1,9 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 
 class NoStoreForSignedInMiddleware:
@@ -23,8 +26,6 @@ def client_ip(request: HttpRequest) -> str:
 
     Entries to the left of the trusted ones are written by the client and never believed.
     """
-    from django.conf import settings
-
     proxies = getattr(settings, "PROXY_COUNT", 0)
     remote = request.META.get("REMOTE_ADDR", "")
     if proxies <= 0:
@@ -46,9 +47,6 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            from django.http import HttpResponseBadRequest
-            from django.template.loader import render_to_string
-
             reason = "The address contained a character that is never valid here."
             content = render_to_string("400.html", {"reason": reason}, request=request)
             return HttpResponseBadRequest(content)
@@ -67,6 +65,4 @@ def _has_nul(request: HttpRequest) -> bool:
 
 
 def _admin_prefix() -> str:
-    from django.urls import reverse
-
     return reverse("admin:index")

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from verification.audit import audit
 from verification.roles import REVIEWERS_GROUP, SUPPORT_GROUP
 
 STAFF_GROUPS = (REVIEWERS_GROUP, SUPPORT_GROUP)
@@ -104,8 +105,6 @@ def on_authentication_failed(sender, request, user, authenticator, **kwargs) -> 
 
 
 def _audit(user, action: str, authenticator, note: str = "") -> None:
-    from verification.audit import audit
-
     audit(
         actor=user,
         action=action,
