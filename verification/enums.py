@@ -65,9 +65,11 @@ class EmailState(models.TextChoices):
 
 
 # Where an outbound email may go from each state. SENDING → QUEUED is a temporary failure
-# (or the sweeper finding a killed send); FAILED → QUEUED is the admin's retry.
+# (or the sweeper finding a send whose lease ran out); FAILED → QUEUED is the admin's retry.
+# QUEUED → SENT: a send outlived its lease, the sweeper queued the row again, and then the
+# server accepted the first send: the row says so, and is not sent a second time.
 EMAIL_TRANSITIONS: dict[str, set[str]] = {
-    EmailState.QUEUED: {EmailState.SENDING, EmailState.FAILED},
+    EmailState.QUEUED: {EmailState.SENDING, EmailState.SENT, EmailState.FAILED},
     EmailState.SENDING: {EmailState.SENT, EmailState.QUEUED, EmailState.FAILED},
     EmailState.SENT: set(),
     EmailState.FAILED: {EmailState.QUEUED},

@@ -276,11 +276,11 @@ def wait_for(predicate, *, seconds: float, what: str) -> float:
 
 
 def receive_documents(count: int) -> list[int]:
-    owner = factories.UserFactory()
+    # One trainer per document: a trainer may have only a few waiting for review at once.
     pdf = corpus.pdf_bytes()
     return [
         document_receive(
-            owner=owner,
+            owner=factories.UserFactory(),
             kind=DocumentKind.INSTRUCTIONAL_SKILLS,
             uploaded_file=SimpleUploadedFile(f"certificate-{n}.pdf", pdf),
         ).pk
