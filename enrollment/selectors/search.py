@@ -121,18 +121,19 @@ def query_kinds(query: str) -> set[str]:
     """Which lookups a query deserves; each one costs a query, so only the plausible ones.
 
     "a@b" is an email; one word of letters is a name (and maybe an identifier); one token
-    with digits is an identifier; one token like "first.last" is the start of an email;
-    several words are a name.
+    with digits is an identifier; several words are a name. Any single token that could
+    start an address ("renew-upload", "ravi", "first.last") is also looked up as the start
+    of an email: two prefix range scans on the lower(email) indexes.
     """
     if "@" in query:
         return {KIND_EMAIL}
     words = query.split()
     if len(words) > 1:
         return {KIND_NAME}
-    if _NAME_WORD.match(query) and "." not in query:
-        return {KIND_NAME, KIND_IDENTIFIER}
     kinds = {KIND_IDENTIFIER}
-    if any(ch in query for ch in "._+") and _EMAIL_LOCAL_PART.match(query):
+    if _NAME_WORD.match(query) and "." not in query:
+        kinds.add(KIND_NAME)
+    if _EMAIL_LOCAL_PART.match(query):
         kinds.add(KIND_EMAIL)
     return kinds
 
@@ -247,11 +248,20 @@ def _by_email(query: str, limit: int) -> list[SearchHit]:
     )
     for trainer_id, email in sign_in:
         found.setdefault(trainer_id, email)
-    ranked = sorted(found.items(), key=lambda item: (item[1] != needle, item[1]))
+    ranked = sorted(found.items(), key=lambda item: (-_email_score(needle, item[1]), item[1]))
     return [
-        SearchHit(pk, 1.0 if email == needle else 0.9, MATCHED_ON_EMAIL)
-        for pk, email in ranked[:limit]
+        SearchHit(pk, _email_score(needle, email), MATCHED_ON_EMAIL) for pk, email in ranked[:limit]
     ]
+
+
+def _email_score(needle: str, email: str) -> float:
+    """The whole address typed ranks with an exact name; the whole part before "@" just
+    below it; the start of an address below a misspelt name that is nearly right."""
+    if email == needle:
+        return 1.0
+    if email.partition("@")[0] == needle:
+        return 0.95
+    return 0.9
 
 
 def _by_name(query: str, limit: int) -> list[SearchHit]:

@@ -8,13 +8,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from ..enums import PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
+from ..enums import MEMBERSHIP_OPEN, PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
 from ..rules.eligibility import (
     PATH_ACTION_LABELS,
     due_for_renewal,
     eligibility_for,
     startable_paths,
 )
+from ..rules.membership_wording import UPCOMING, with_phases
 from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
 from ..selectors import applications as selectors
@@ -23,16 +24,30 @@ from ..services.trainers import trainer_ensure
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
 
 
-def _membership_card(year, program: str, today) -> dict | None:
-    if year is None:
+def _membership_card(years: list, program: str, today) -> dict | None:
+    """One program's card, true on `today`: the year that covers the member (or the one to
+    come, or the last one), the next year when it is already in place, and renewal."""
+    mine = [y for y in years if y.program == program]
+    if not mine:
         return None
-    card = {"year": year, "program_label": Program(program).label, "is_open": False}
-    if year.status in ("active", "in_renewal"):
-        card["is_open"] = True
-        card["days_left"] = days_left(year.anniversary_on, today)
-        card["in_window"] = due_for_renewal(year, today, settings.RENEWAL_WINDOW_DAYS)
+    current = next((y for y in mine if y.phase.covers_today), None)
+    upcoming = next((y for y in mine if y.phase.phase == UPCOMING), None)
+    latest = max(mine, key=lambda y: (y.anniversary_on, y.pk))
+    open_year = next((y for y in mine if y.status in MEMBERSHIP_OPEN), None)
+    year = current or upcoming or latest
+    card = {
+        "year": year,
+        "phase": year.phase,
+        "next_year": upcoming if current is not None else None,
+        "program_label": Program(program).label,
+        "is_open": open_year is not None,
+    }
+    if open_year is not None:
+        card["open_year"] = open_year
+        card["days_left"] = days_left(open_year.anniversary_on, today)
+        card["in_window"] = due_for_renewal(open_year, today, settings.RENEWAL_WINDOW_DAYS)
         card["window_opens"] = renewal_window_opens(
-            year.anniversary_on, settings.RENEWAL_WINDOW_DAYS
+            open_year.anniversary_on, settings.RENEWAL_WINDOW_DAYS
         )
     return card
 
@@ -126,6 +141,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             }
         )
 
+    years = with_phases(membership_history(trainer=trainer), today)
     open_paths = {item["application"].path for item in applications}
     startable = startable_paths(standing, today, settings.RENEWAL_WINDOW_DAYS)
     actions = [
@@ -151,16 +167,14 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     context = {
         "trainer": trainer,
         "today": today,
-        "mct": _membership_card(standing.mct_open or standing.mct_latest, Program.MCT, today),
-        "alumni": _membership_card(
-            standing.alumni_open or standing.alumni_latest, Program.ALUMNI, today
-        ),
+        "mct": _membership_card(years, Program.MCT, today),
+        "alumni": _membership_card(years, Program.ALUMNI, today),
         "applications": applications,
         "actions": actions,
         "cancelled": cancelled,
         "mcp_ids": selectors.trainer_mcp_ids(trainer=trainer),
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
-        "memberships": list(membership_history(trainer=trainer)),
+        "memberships": years,
     }
     return render(request, "enrollment/profile.html", context)

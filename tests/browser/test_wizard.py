@@ -95,6 +95,13 @@ def test_new_enrollment_with_a_real_file_upload(page, live_server, demo_data, pr
     certified_on = timezone.localdate() - datetime.timedelta(days=200)
     page.get_by_label("Date of certification").fill(certified_on.isoformat())
     page.get_by_label("Upload your proof").set_input_files(str(proof_file))
+    # Issue 13: how the proof is handled is said, and agreed to, before it is sent.
+    expect(page.get_by_text("How we handle your file")).to_be_visible()
+    _next(page)
+    expect(page).to_have_url(f"{base}/apply/new/requirements/")
+    expect(page.get_by_text("Agree to how your file is handled")).to_be_visible()
+    page.get_by_label("Upload your proof").set_input_files(str(proof_file))
+    page.get_by_label("I agree that the MCT program's reviewers use").check()
     shots(page, "wizard-requirements")
     _next(page)
     expect(page).to_have_url(f"{base}/apply/new/terms/")

@@ -42,6 +42,7 @@ def _through_requirements(walker, credential, name="proof.pdf"):
             "credential_type": str(credential.pk),
             "certified_on": (timezone.localdate() - datetime.timedelta(days=90)).isoformat(),
             "proof_file": good_pdf(name),
+            "proof_consent": "on",
         },
     )
     assert response["Location"] == "/apply/new/terms/"

@@ -76,6 +76,7 @@ def test_new_enrollment_from_profile_to_active_membership(
             "credential_type": str(credential.pk),
             "certified_on": certified_on.isoformat(),
             "proof_file": good_pdf("ctt-certificate.pdf"),
+            "proof_consent": "on",
         },
     )
     assert response.status_code == 302 and response["Location"] == "/apply/new/terms/"
