@@ -8,7 +8,8 @@ Seed a database first (PostgreSQL for meaningful figures), then run this script 
     DJANGO_DEBUG=1 DATABASE_URL=postgres://.../h6_bench .venv/bin/python benchmarks/search.py
 
 It samples real trainers, builds the queries a support agent types (exact name, last name,
-misspelt name, full email, start of an email, the part before "@", MCP ID, exam reference, MTM ID), and times
+misspelt name, full email, start of an email, the part before "@", MCP ID, exam reference,
+MTM ID), and times
 the search (`trainer_search`) and the result page's rows (`search_rows`, 25 rows with their
 MCP IDs and duplicate flags): what the search page asks the database. The first round warms
 the caches and is reported separately. Timings only; the tests assert correctness.

@@ -14,12 +14,11 @@ from django.core.exceptions import ValidationError
 from verification.enums import PasscodePurpose
 from verification.forms import EvidenceFileField
 
-from .consent import add_consent_field, check_consent
-
 from ..enums import EmployerType, EvidenceKind, TermsDocument, TrainingAudience
 from ..models import CredentialType, ImagineAcademyMember, PartnerOrganization
 from ..rules.requirements import proof_date_problem, waiver_allowed, waiver_date_problem
 from ..services.evidence import WAIVER_FIELDS
+from .consent import add_consent_field, check_consent
 
 DEFAULT_MICROSOFT_DOMAINS = ("microsoft.com",)
 ALIAS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
