@@ -24,14 +24,31 @@ PATH_ORDER = (
 )
 
 # What the button that starts each path says (the names the program guide uses).
+# The button that starts a path: the path's own name, in sentence case everywhere.
 PATH_ACTION_LABELS = {
     ApplicationPath.NEW: "Enroll",
     ApplicationPath.RENEW: "Renew",
-    ApplicationPath.REJOIN: "Re-apply",
-    ApplicationPath.ALUMNI: "Apply for Alumni",
-    ApplicationPath.ALUMNI_RENEW: "Renew Alumni",
-    ApplicationPath.UPGRADE: "Upgrade Now",
+    ApplicationPath.REJOIN: "Rejoin",
+    ApplicationPath.ALUMNI: "Apply for MCT Alumni",
+    ApplicationPath.ALUMNI_RENEW: "Renew MCT Alumni",
+    ApplicationPath.UPGRADE: "Upgrade from Alumni",
 }
+
+# Paths whose Requirements step asks for a qualifying certification: without one they
+# cannot succeed, so they are not offered (the alumni paths need none).
+CERTIFICATION_PATHS = frozenset(
+    {ApplicationPath.NEW, ApplicationPath.RENEW, ApplicationPath.REJOIN, ApplicationPath.UPGRADE}
+)
+
+
+def paths_offered(startable: list[str], *, has_qualifying: bool) -> tuple[list[str], list[str]]:
+    """(offered, blocked): the startable paths that can succeed, and those that need a
+    qualifying certification the trainer does not have yet."""
+    if has_qualifying:
+        return list(startable), []
+    offered = [p for p in startable if p not in CERTIFICATION_PATHS]
+    blocked = [p for p in startable if p in CERTIFICATION_PATHS]
+    return offered, blocked
 
 
 @dataclass(frozen=True)

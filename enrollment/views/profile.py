@@ -13,6 +13,7 @@ from ..rules.eligibility import (
     PATH_ACTION_LABELS,
     due_for_renewal,
     eligibility_for,
+    paths_offered,
     startable_paths,
 )
 from ..rules.membership_wording import UPCOMING, with_phases
@@ -21,7 +22,18 @@ from ..rules.requirements import RequirementState, evaluate_requirements, is_qua
 from ..selectors import applications as selectors
 from ..selectors.memberships import membership_history
 from ..services.trainers import trainer_ensure
+from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
+
+
+# What a path that needs a qualifying certification lets the trainer do, for "You need a
+# qualifying certification to …".
+BLOCKED_WHAT = {
+    ApplicationPath.NEW: "enroll as a new MCT",
+    ApplicationPath.RENEW: "renew your MCT membership",
+    ApplicationPath.REJOIN: "rejoin the MCT program",
+    ApplicationPath.UPGRADE: "upgrade from Alumni to MCT",
+}
 
 
 def _membership_card(years: list, program: str, today) -> dict | None:
@@ -144,6 +156,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     years = with_phases(membership_history(trainer=trainer), today)
     open_paths = {item["application"].path for item in applications}
     startable = startable_paths(standing, today, settings.RENEWAL_WINDOW_DAYS)
+    offered, blocked = paths_offered(startable, has_qualifying=bool(qualifying_ids))
     actions = [
         {
             "path": path,
@@ -152,13 +165,14 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             "url": path_start_url(path),
             "slug": PATH_SLUGS[path],
         }
-        for path in startable
+        for path in offered
         if path not in open_paths
     ]
     cancelled = [
         {
             "application": application,
-            "can_reapply": application.path in startable,
+            "can_reapply": application.path in offered,
+            "label": PATH_ACTION_LABELS[application.path],
             "url": path_start_url(application.path),
         }
         for application in selectors.recently_cancelled(trainer=trainer, exclude_paths=open_paths)
@@ -175,6 +189,11 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "mcp_ids": selectors.trainer_mcp_ids(trainer=trainer),
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
+        # Paths the trainer could start but not finish: no qualifying certification yet.
+        "blocked": [{"path": p, "title": BLOCKED_WHAT[p]} for p in blocked if p not in open_paths],
+        "qualifying_catalog": selectors.qualifying_catalog() if blocked else [],
+        "mcp_id_claim_url": mcp_id_claim_url(),
+        "help_url": help_url(),
         "memberships": years,
     }
     return render(request, "enrollment/profile.html", context)

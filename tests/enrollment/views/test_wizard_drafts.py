@@ -347,7 +347,7 @@ def test_cancelled_payment_lets_the_trainer_reapply_prefilled(walker, terms):
 
     profile = walker.get("/profile/")
     text = text_of(profile)
-    assert "was cancelled" in text and "Re-apply" in text
+    assert "was cancelled" in text and "Upgrade from Alumni" in text and "Re-apply" not in text
     page = walker.get("/apply/upgrade/profile/")
     second = Application.objects.get(
         trainer=trainer, path=ApplicationPath.UPGRADE, status=ApplicationStatus.DRAFT

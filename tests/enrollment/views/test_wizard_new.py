@@ -42,7 +42,7 @@ def test_new_enrollment_from_profile_to_active_membership(
     assert 'href="/apply/new/"' in profile.content.decode()
     assert "Enroll" in text_of(profile)
     # Only the actions that apply: no renewal, upgrade or rejoin for a newcomer.
-    assert "Upgrade Now" not in text_of(profile)
+    assert "Upgrade from Alumni" not in text_of(profile)
     assert 'href="/apply/renew/"' not in profile.content.decode()
     assert 'href="/apply/rejoin/"' not in profile.content.decode()
 
