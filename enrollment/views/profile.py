@@ -25,7 +25,6 @@ from ..services.trainers import trainer_ensure
 from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
 
-
 # What a path that needs a qualifying certification lets the trainer do, for "You need a
 # qualifying certification to …".
 BLOCKED_WHAT = {
