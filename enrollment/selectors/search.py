@@ -10,7 +10,6 @@ See benchmarks/README.md for the figures on a million trainers.
 """
 
 import difflib
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -523,14 +522,14 @@ def _looks_alike(trainer: Trainer, other: tuple) -> bool:
 
 # --- A person's page -------------------------------------------------------------------------
 
-HISTORY_SHOWN = 100
 EMAILS_SHOWN = 50
 VIEW_ACTION = "support.view_person"
 
 
 @dataclass
 class PersonRecord:
-    """Everything the person page shows, read in a fixed number of queries."""
+    """Everything the person page shows, read in a fixed number of queries (the history is
+    paged apart: selectors.person_history)."""
 
     mcp_ids: list[McpId]
     certifications: list[EarnedCertification]
@@ -539,7 +538,6 @@ class PersonRecord:
     emails: list[OutboundEmail]
     # The purpose of the latest passcode per address, which a resend repeats.
     passcode_purposes: dict[str, str]
-    history: list[AuditEvent]
     support_views: int
     duplicates: list[Trainer]
 
@@ -591,14 +589,6 @@ def person_record(*, trainer: Trainer) -> PersonRecord:
         email.resend_purpose = (
             passcode_purposes.get(email.to.lower()) if email.role == "passcode" else None
         )
-    history = list(
-        AuditEvent.objects.filter(subject_user_id=user_id)
-        .exclude(action=VIEW_ACTION)
-        .select_related("actor")
-        .order_by("-created_at", "-id")[:HISTORY_SHOWN]
-    )
-    for event in history:
-        event.changes, event.details = _describe_change(event.before, event.after)
     support_views = AuditEvent.objects.filter(subject_user_id=user_id, action=VIEW_ACTION).count()
     duplicate_ids = possible_duplicates(trainers=[trainer]).get(trainer.pk, [])
     duplicates = list(Trainer.objects.filter(pk__in=duplicate_ids)) if duplicate_ids else []
@@ -609,18 +599,6 @@ def person_record(*, trainer: Trainer) -> PersonRecord:
         applications=applications,
         emails=emails,
         passcode_purposes=passcode_purposes,
-        history=history,
         support_views=support_views,
         duplicates=duplicates,
     )
-
-
-def _describe_change(before, after) -> tuple[list[tuple[str, object, object]], str]:
-    """Flat before/after dictionaries as (field, old, new) rows; anything else as JSON."""
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    values = [*before.values(), *after.values()]
-    if any(isinstance(value, dict | list) for value in values):
-        return [], json.dumps({"before": before, "after": after}, indent=2, ensure_ascii=False)
-    keys = list(dict.fromkeys([*before, *after]))
-    return [(key, before.get(key), after.get(key)) for key in keys], ""

@@ -21,6 +21,7 @@ from django_ratelimit.decorators import ratelimit
 from verification.audit import audit
 from verification.models import OutboundEmail
 
+from ..enums import APPLICATION_OPEN
 from ..forms.support import (
     ExamReferenceForm,
     McpIdLinkForm,
@@ -31,6 +32,8 @@ from ..forms.support import (
 )
 from ..models import McpId, Trainer
 from ..permissions import support_required
+from ..selectors.person_history import person_history
+from ..selectors.person_page import explain_applications, memberships_now
 from ..selectors.search import person_record, search_rows, trainer_search
 from ..services.support import (
     SupportError,
@@ -137,12 +140,29 @@ def person(request: HttpRequest, trainer_id: int) -> HttpResponse:
         subject_user=trainer.user,
     )
     record = person_record(trainer=trainer)
+    explain_applications(record.applications)
     return render(
         request,
         "support/person.html",
         {
             "trainer": trainer,
             "record": record,
+            "history": person_history(
+                trainer=trainer,
+                page_number=request.GET.get("history"),
+                memberships=record.memberships,
+                applications=record.applications,
+            ),
+            "memberships_now": memberships_now(record.memberships),
+            "open_applications": [a for a in record.applications if a.status in APPLICATION_OPEN],
+            "closed_applications": [
+                a for a in record.applications if a.status not in APPLICATION_OPEN
+            ],
+            "qualifying_count": sum(
+                1
+                for earned in record.certifications
+                if earned.certification.qualifies_for_mct and not earned.certification.retired
+            ),
             "registration": [
                 (capfirst(Trainer._meta.get_field(name).verbose_name), getattr(trainer, name))
                 for name in Trainer.REGISTRATION_FIELDS
