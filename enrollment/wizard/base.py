@@ -410,8 +410,8 @@ class ApplicationWizard(NamedUrlSessionWizardView):
             self.storage.extra_entry("sent", {})[purpose] = address
             messages.info(
                 self.request,
-                f"We sent a code to {address}. It can take a few minutes to arrive and stays "
-                "valid for 120 days.",
+                f"We sent a code to {address}. It can take a few minutes to arrive. It works "
+                f"once, within {settings.PASSCODE_VALID_DAYS} days.",
             )
             return redirect(self.get_step_url(step))
 
