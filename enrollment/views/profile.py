@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from ..credentials.services import trainer_credentials
 from ..enums import MEMBERSHIP_OPEN, PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
 from ..rules.eligibility import (
     PATH_ACTION_LABELS,
@@ -194,5 +195,6 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "mcp_id_claim_url": mcp_id_claim_url(),
         "help_url": help_url(),
         "memberships": years,
+        "credentials": trainer_credentials(trainer=trainer),
     }
     return render(request, "enrollment/profile.html", context)
