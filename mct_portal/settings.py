@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.lapse_memberships",
         "schedule": timedelta(hours=1),
     },
+    "sync-stale-card-payments": {
+        "task": "enrollment.tasks.sync_stale_card_payments",
+        "schedule": timedelta(minutes=15),
+    },
     "remind-idle-drafts": {
         "task": "enrollment.tasks.remind_idle_drafts",
         "schedule": timedelta(hours=6),
@@ -373,7 +377,24 @@ PROOF_MAX_AGE_YEARS = 3
 REJOIN_PROOF_AFTER_YEARS = 3
 DRAFT_IDLE_REMINDER_DAYS = env_int("DRAFT_IDLE_REMINDER_DAYS", 7)
 DRAFT_EXPIRY_DAYS = env_int("DRAFT_EXPIRY_DAYS", 180)
-PAYMENT_PROVIDERS = ["test_card", "invoice"]
+# --- Payments (docs/payments.md) ------------------------------------------------------------
+# The demo card ("test_card") takes no money: it is on by default only with DEBUG on, and
+# `check --deploy` reports an error whenever it is enabled.
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS") or (
+    ["test_card", "invoice"] if DEBUG else ["invoice"]
+)
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+PAYMENT_INVOICE_INSTRUCTIONS = os.environ.get("PAYMENT_INVOICE_INSTRUCTIONS", "")
+# Who the invoices come from; the address is one line per "|".
+INVOICE_SELLER_NAME = os.environ.get("INVOICE_SELLER_NAME", "MCT Program")
+INVOICE_SELLER_ADDRESS = os.environ.get("INVOICE_SELLER_ADDRESS", "")
+INVOICE_SELLER_TAX_ID = os.environ.get("INVOICE_SELLER_TAX_ID", "")
+INVOICE_SELLER_EMAIL = os.environ.get("INVOICE_SELLER_EMAIL", "")
+# Fees are tax-inclusive; the invoice shows the tax contained in them at this rate.
+INVOICE_TAX_RATE = os.environ.get("INVOICE_TAX_RATE", "0")
+INVOICE_TAX_LABEL = os.environ.get("INVOICE_TAX_LABEL", "VAT")
+INVOICE_TAX_NOTE = os.environ.get("INVOICE_TAX_NOTE", "")
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -26,6 +26,10 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = False
+# Named explicitly, as a deployment that wants the demo card would (the tests pay with it).
+PAYMENT_PROVIDERS = ["test_card", "invoice"]
+STRIPE_SECRET_KEY = "sk_test_suite"  # noqa: S105
+STRIPE_WEBHOOK_SECRET = "whsec_test_suite"  # noqa: S105
 # Static files come straight from the finders: no collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

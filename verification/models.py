@@ -130,6 +130,9 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # Files sent with the email, by reference ({"source": ..., "id": ...}); each is drawn
+    # when the email is sent by the source registered in verification.mail.
+    attachments = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -22,6 +22,7 @@ from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
 from ..selectors import applications as selectors
 from ..selectors.memberships import membership_history
+from ..selectors.payments import trainer_payment_documents
 from ..services.trainers import trainer_ensure
 from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
@@ -196,5 +197,6 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "help_url": help_url(),
         "memberships": years,
         "credentials": trainer_credentials(trainer=trainer),
+        "payment_documents": trainer_payment_documents(trainer=trainer),
     }
     return render(request, "enrollment/profile.html", context)

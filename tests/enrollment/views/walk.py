@@ -180,5 +180,7 @@ def pay_with_test_card(walker, application, currency: str = "USD"):
             "card_number": "4242 4242 4242 4242",
             "expiry": "08/39",
             "cvc": "123",
+            "billing_name": "Demo Trainer",
+            "billing_address": "1 Example Street\nSeattle, WA 98101",
         },
     )
