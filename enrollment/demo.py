@@ -1,4 +1,4 @@
-"""Demo data for the embedded default (SPEC §10): catalogs and twelve accounts.
+"""Demo data for the embedded default (docs/spec.md §10): catalogs and twelve accounts.
 
 Every record is looked up by its natural key before it is created, so loading twice
 changes nothing. Dates are relative to the day of the first load.
@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -255,8 +256,6 @@ def load_catalogs(today: datetime.date) -> None:
 
 
 def _user(account: DemoAccount):
-    from allauth.account.models import EmailAddress
-
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=account.email,

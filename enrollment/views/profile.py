@@ -9,14 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..credentials.services import trainer_credentials
-from ..enums import MEMBERSHIP_OPEN, PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
-from ..rules.eligibility import (
-    PATH_ACTION_LABELS,
-    due_for_renewal,
-    eligibility_for,
-    paths_offered,
-    startable_paths,
-)
+from ..enums import MEMBERSHIP_OPEN, ApplicationPath, ApplicationStatus, Program
+from ..paths.registry import path_definition
+from ..rules.eligibility import due_for_renewal, eligibility_for, paths_offered, startable_paths
 from ..rules.membership_wording import UPCOMING, with_phases
 from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
@@ -27,8 +22,9 @@ from ..services.trainers import trainer_ensure
 from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
 
-# What a path that needs a qualifying certification lets the trainer do, for "You need a
-# qualifying certification to …".
+# What a path that needs a qualifying certification (its definition's needs_certification)
+# lets the trainer do, for "You need a qualifying certification to …"; a path not named here
+# is called by its label.
 BLOCKED_WHAT = {
     ApplicationPath.NEW: "enroll as a new MCT",
     ApplicationPath.RENEW: "renew your MCT membership",
@@ -161,10 +157,10 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     actions = [
         {
             "path": path,
-            "label": PATH_ACTION_LABELS[path],
-            "title": ApplicationPath(path).label,
+            "label": path_definition(path).action_label,
+            "title": path_definition(path).label,
             "url": path_start_url(path),
-            "slug": PATH_SLUGS[path],
+            "slug": path_definition(path).slug,
         }
         for path in offered
         if path not in open_paths
@@ -173,7 +169,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         {
             "application": application,
             "can_reapply": application.path in offered,
-            "label": PATH_ACTION_LABELS[application.path],
+            "label": path_definition(application.path).action_label,
             "url": path_start_url(application.path),
         }
         for application in selectors.recently_cancelled(trainer=trainer, exclude_paths=open_paths)
@@ -191,7 +187,11 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
         # Paths the trainer could start but not finish: no qualifying certification yet.
-        "blocked": [{"path": p, "title": BLOCKED_WHAT[p]} for p in blocked if p not in open_paths],
+        "blocked": [
+            {"path": p, "title": BLOCKED_WHAT.get(p) or f"start “{path_definition(p).label}”"}
+            for p in blocked
+            if p not in open_paths
+        ],
         "qualifying_catalog": selectors.qualifying_catalog() if blocked else [],
         "mcp_id_claim_url": mcp_id_claim_url(),
         "help_url": help_url(),

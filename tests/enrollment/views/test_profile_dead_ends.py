@@ -5,11 +5,12 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from enrollment.enums import ApplicationPath, Program
-from enrollment.rules.eligibility import CERTIFICATION_PATHS, PATH_ACTION_LABELS, paths_offered
+from enrollment.paths.registry import all_paths, path_definition
+from enrollment.rules.eligibility import paths_offered
 from enrollment.templatetags.help_links import MCP_ID_CLAIM_URL_NAME
 from tests import factories
 from tests.enrollment.views.test_profile import _actions
-from tests.enrollment.views.walk import membership, qualified_trainer, text_of
+from tests.enrollment.wizard.walk import membership, qualified_trainer, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -99,10 +100,21 @@ def test_paths_offered_keeps_only_paths_that_can_succeed():
 
 
 def test_action_labels_are_the_paths_names_in_one_casing_style():
-    for path, label in PATH_ACTION_LABELS.items():
+    labels = {d.path: d.action_label for d in all_paths() if d.path in ApplicationPath.values}
+    assert set(labels) == set(ApplicationPath.values)
+    for path, label in labels.items():
         assert ApplicationPath(path).label.startswith(label), (path, label)
         first, *rest = label.split()
         assert first[0].isupper()
         assert all(word in PROPER_WORDS or word.islower() for word in rest), label
-    assert PATH_ACTION_LABELS[ApplicationPath.REJOIN] == "Rejoin"
-    assert ApplicationPath.ALUMNI not in CERTIFICATION_PATHS
+    assert labels[ApplicationPath.REJOIN] == "Rejoin"
+
+
+def test_the_registry_says_which_paths_need_a_qualifying_certification():
+    needs = {p for p in ApplicationPath.values if path_definition(p).needs_certification}
+    assert needs == {
+        ApplicationPath.NEW,
+        ApplicationPath.RENEW,
+        ApplicationPath.REJOIN,
+        ApplicationPath.UPGRADE,
+    }

@@ -22,7 +22,7 @@ from enrollment.rules.membership_wording import (
 )
 from enrollment.services.memberships import membership_extend, membership_start
 from tests import factories
-from tests.enrollment.views.walk import qualified_trainer, text_of
+from tests.enrollment.wizard.walk import qualified_trainer, text_of
 
 pytestmark = pytest.mark.django_db
 
