@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "verification",
     "enrollment",
     "alumni",
+    "enrollment.imports",
 ]
 
 MICROSOFT_CLIENT_ID = env("MICROSOFT_CLIENT_ID", default="")
@@ -250,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-idle-drafts": {
         "task": "enrollment.tasks.expire_idle_drafts",
         "schedule": timedelta(hours=6),
+    },
+    "sweep-stuck-imports": {
+        "task": "imports.sweep_stuck_imports",
+        "schedule": timedelta(minutes=5),
     },
 }
 
@@ -443,3 +448,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Data imports (enrollment/imports) ---------------------------------------------------------
+# The admin refuses larger uploads (use `manage.py import` on the server); no file is read
+# past IMPORT_MAX_FILE_BYTES; reports keep the first IMPORT_MAX_REPORTED_ERRORS problems.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=2 * 1024 * 1024 * 1024)
+IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=200)

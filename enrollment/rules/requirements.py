@@ -85,8 +85,11 @@ def teaching_window_start(today: datetime.date) -> datetime.date:
 def mtm_delivery_counts(
     *, delivered_on: datetime.date, average_score, today: datetime.date, min_score: float
 ) -> bool:
-    """A delivery counts when it is in the previous 365 days and scored at least `min_score`."""
+    """A delivery counts when it is in the previous 365 days and scored at least `min_score`
+    (a delivery the MTM export gives no score for counts on the date alone)."""
     in_window = teaching_window_start(today) <= delivered_on <= today
+    if average_score is None:
+        return in_window
     return in_window and Decimal(str(average_score)) >= Decimal(str(min_score))
 
 
