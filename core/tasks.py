@@ -30,9 +30,12 @@ class PortalTask(DjangoTask):
     def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
         transaction.on_commit(partial(self.enqueue_now, args, kwargs, **options))
 
-    def enqueue_now(self, args=None, kwargs=None, **options) -> None:
-        """Sends the message now; a broker outage is logged, and the sweeper catches up."""
+    def enqueue_now(self, args=None, kwargs=None, **options) -> bool:
+        """Sends the message now; a broker outage is logged, and the sweeper catches up.
+        Returns whether the broker took the message."""
         try:
             self.apply_async(args=args, kwargs=kwargs, **options)
         except BrokerUnavailable:
             logger.exception("Could not enqueue %s%r", self.name, options.get("argsrepr") or args)
+            return False
+        return True

@@ -71,6 +71,8 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Never reads the request body (a body the CSRF check could not parse is the usual cause).
+CSRF_FAILURE_VIEW = "mct_portal.errors.csrf_failure"
 # The portal's own origin (https://mct.example.org), for links in emails, which have no request.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="").rstrip("/")
 
@@ -182,11 +184,15 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open: with Redis down, rate limits let requests through (logged).
+            "BACKEND": "mct_portal.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mct",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+    # Django's RedisCache (supported by django-ratelimit) with fail-open error handling.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Rate limits need a shared cache in production; the embedded default has one process.
@@ -206,19 +212,43 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged task after the visibility timeout; every task must
 # finish (or be killed) well before that, or it would run twice while still running.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
-CELERY_TASK_TIME_LIMIT = 600
-CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages a dead worker held (then older than the VT):
+    # a killed worker's tasks run again within VT + this.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 60, CELERY_TASK_TIME_LIMIT * 9 // 10)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+
+# --- Reliability (README: "Reliability") ----------------------------------------------------
+# How often the sweepers look for work a lost broker message or a dead worker left behind,
+# and how long a row may wait for its message before they enqueue it again.
+SWEEP_INTERVAL_SECONDS = env.int("SWEEP_INTERVAL_SECONDS", default=60)
+DOCUMENT_RECEIVED_STUCK_SECONDS = env.int("DOCUMENT_RECEIVED_STUCK_SECONDS", default=60)
+EMAIL_QUEUED_GRACE_SECONDS = env.int("EMAIL_QUEUED_GRACE_SECONDS", default=60)
+# A send holds its row this long; a redelivered task takes over a row whose lease ran out.
+# Longer than one SMTP conversation (EMAIL_TIMEOUT per command), shorter than the VT.
+EMAIL_SEND_LEASE_SECONDS = env.int("EMAIL_SEND_LEASE_SECONDS", default=300)
+# Temporary SMTP failures are retried with backoff (base, doubling, capped) this long.
+EMAIL_RETRY_HOURS = env.int("EMAIL_RETRY_HOURS", default=24)
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=30)
+EMAIL_RETRY_MAX_BACKOFF_SECONDS = env.int("EMAIL_RETRY_MAX_BACKOFF_SECONDS", default=3600)
+# Files that no row names are deleted once they are this old.
+ORPHAN_FILE_GRACE_MINUTES = env.int("ORPHAN_FILE_GRACE_MINUTES", default=15)
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-documents": {
         "task": "verification.tasks.sweep_stuck_documents",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
     },
     "sweep-outbound-email": {
         "task": "verification.tasks.sweep_outbound_email",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
     },
     "sweep-unrendered-documents": {
         "task": "verification.tasks.sweep_unrendered_documents",
@@ -230,7 +260,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-orphaned-files": {
         "task": "verification.tasks.purge_orphaned_files",
-        "schedule": timedelta(hours=24),
+        "schedule": timedelta(minutes=ORPHAN_FILE_GRACE_MINUTES),
     },
     "send-renewal-reminders": {
         "task": "enrollment.tasks.send_renewal_reminders",

@@ -26,7 +26,9 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not env.bool("TEST_SMTP", default=False):
+    # A worker started by the chaos tests sets TEST_SMTP=1 and EMAIL_HOST: a real SMTP server.
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = False
 # Named explicitly, as a deployment that wants the demo card would (the tests pay with it).
 PAYMENT_PROVIDERS = ["test_card", "invoice"]

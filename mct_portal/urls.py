@@ -11,6 +11,11 @@ admin.site.site_header = "MCT Portal administration"
 admin.site.site_title = "MCT Portal admin"
 admin.site.index_title = "Review queue and program administration"
 
+handler400 = "mct_portal.errors.bad_request"
+handler403 = "mct_portal.errors.permission_denied"
+handler404 = "mct_portal.errors.page_not_found"
+handler500 = "mct_portal.errors.server_error"
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -9,14 +9,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
 from .enums import DOCUMENT_DECIDED, REVIEWABLE_STATES, DocumentState, EmailState
-from .mail import EmailNotRetryable, outbound_email_retry
+from .mail import EmailNotRetryable, outbound_email_retry, outbound_emails_retry_failed
 from .models import AuditEvent, Document, OutboundEmail, Passcode
 from .review_context import review_context
 from .services import DecisionReasonRequired, DomainError, document_decide, read_rendered_text
@@ -361,12 +361,57 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "state",
         "attempts",
         "last_error",
+        "message_id",
+        "next_attempt_at",
+        "retry_until",
+        "lease_until",
         "created_at",
         "updated_at",
         "sent_at",
     ]
     list_select_related = ["user"]
     actions = ["retry_selected"]
+
+    def get_urls(self):
+        own = [
+            path(
+                "retry-failed/",
+                self.admin_site.admin_view(self.retry_failed_view),
+                name="verification_outboundemail_retry_failed",
+            )
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        failed = OutboundEmail.objects.filter(state=EmailState.FAILED).count()
+        if failed and request.method == "GET":
+            # The alert: failed emails are not sent again unless someone says so.
+            self.message_user(
+                request,
+                f"{failed} email{pluralize(failed)} could not be delivered. Check the mail "
+                "server, then use “Retry all failed”.",
+                messages.ERROR,
+            )
+        extra_context = {
+            **(extra_context or {}),
+            "failed_email_count": failed,
+            "has_change_permission": self.has_change_permission(request),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def retry_failed_view(self, request):
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        retried, skipped = outbound_emails_retry_failed()
+        self.message_user(request, f"Queued {retried} failed email(s) again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} failed email(s) carried a passcode, which is never kept: those "
+                "trainers have to ask for a new code.",
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(reverse("admin:verification_outboundemail_changelist"))
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -1,5 +1,17 @@
 """Outbound email: every message is a row first, then a Celery task sends it.
 
+Delivery is at least once, with a stable identity (README, "Reliability"):
+
+- every row has its own Message-ID, used on every try, so a message that goes out twice
+  (a worker killed in the instant between the server's "250" and our commit) is
+  recognisably the same message to the receiving server and the reader;
+- a run holds the row (SENDING) under a lease; a redelivered task waits for the lease to
+  run out and then takes the row over, without waiting for the sweeper;
+- temporary SMTP failures are retried with backoff for EMAIL_RETRY_HOURS (24 h), each
+  countdown below the broker's visibility timeout, then the row is FAILED, logged as an
+  error and shown in the admin, which can retry all failed rows;
+- the sweeper (every SWEEP_INTERVAL_SECONDS) enqueues rows whose message was lost.
+
 A message's secrets (a passcode) are never stored: the row holds the body with each secret
 shown as ••••••••, and the secret itself travels only in the broker message of the send task.
 That is the trade-off: if the broker loses that message, the code is gone, so the sweeper
@@ -12,11 +24,14 @@ import smtplib
 import socket
 from collections.abc import Callable
 from datetime import timedelta
+from email.utils import make_msgid, parseaddr
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
@@ -33,14 +48,19 @@ logger = logging.getLogger(__name__)
 
 SECRET_MASK = "••••••••"  # noqa: S105 (the mask, not a secret)
 EMAIL_LAYOUT = "emails/base.html"
-MAX_SEND_ATTEMPTS = 5
-# Longer than the longest retry backoff, so a row waiting for its retry is never swept.
-STALE_AFTER = timedelta(minutes=15)
 LOST_SECRET_ERROR = "code not delivered — ask for a new code"  # noqa: S105
 
 
 class TemporarySendFailure(Exception):
     """The mail server said "try again later"; the task retries with backoff."""
+
+
+class SendLater(Exception):
+    """The row is not due yet, or another run holds its lease: try again in `seconds`."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"not due for {seconds:.0f} s")
+        self.seconds = seconds
 
 
 class EmailNotRetryable(DomainError):
@@ -100,6 +120,7 @@ def mail_queue(
         raise ValueError("an email carries at most one secret")
     masked = {**context, **dict.fromkeys(secret_context, SECRET_MASK)}
     subject, text, html = render_email(role, masked)
+    now = timezone.now()
     email = OutboundEmail.objects.create(
         role=role,
         user=user,
@@ -107,6 +128,9 @@ def mail_queue(
         subject=subject[:255],
         body_text=text,
         body_html=html,
+        message_id=new_message_id(),
+        next_attempt_at=now,
+        retry_until=now + retry_horizon(),
         attachments=list(attachments or []),
     )
     enqueue_send(email.pk, secret_context or None)
@@ -114,13 +138,48 @@ def mail_queue(
 
 
 def enqueue_send(email_id: int, secret_context: dict | None = None) -> None:
-    """Sends the row after the transaction commits. If the broker is down then, the row stays
-    queued: the sweeper sends it again (or marks a lost code failed)."""
+    """Sends the row after the transaction commits. If the broker is down then, a row without
+    a code stays queued (the sweeper sends it once the broker is back); a code, which lived
+    only in this message, is lost, and its row is failed at once."""
+    if not secret_context:
+        send_outbound_email.apply_async_on_commit(
+            args=(email_id, None), argsrepr=f"({email_id}, None)"
+        )
+        return
+    transaction.on_commit(partial(_enqueue_code, email_id, secret_context))
+
+
+def _enqueue_code(email_id: int, secret_context: dict) -> None:
     # The code travels in the message (never in the row); keep it out of worker logs.
-    shown = "{…}" if secret_context else "None"
-    send_outbound_email.apply_async_on_commit(
-        args=(email_id, secret_context), argsrepr=f"({email_id}, {shown})"
+    sent = send_outbound_email.enqueue_now(
+        args=(email_id, secret_context), argsrepr=f"({email_id}, {{…}})"
     )
+    if not sent:
+        outbound_email_code_lost(email_id=email_id)
+
+
+def outbound_email_code_lost(*, email_id: int) -> OutboundEmail | None:
+    """The message carrying a code never reached the broker: nobody can ever send it now."""
+    with transaction.atomic():
+        email = _locked(email_id)
+        if email is not None and email.state == EmailState.QUEUED:
+            _mark_failed(email, LOST_SECRET_ERROR)
+    return email
+
+
+def new_message_id() -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "mct.example"
+    return make_msgid(idstring="mct", domain=domain)
+
+
+def retry_horizon() -> timedelta:
+    return timedelta(hours=settings.EMAIL_RETRY_HOURS)
+
+
+def countdown_cap() -> int:
+    """The longest countdown a task message may wait on: half the visibility timeout, so the
+    broker never hands out a waiting message a second time."""
+    return max(1, settings.CELERY_BROKER_VISIBILITY_TIMEOUT // 2)
 
 
 def carries_secret(email: OutboundEmail) -> bool:
@@ -140,8 +199,10 @@ def is_temporary_smtp_error(exc: BaseException) -> bool:
 
 
 def retry_backoff_seconds(attempts: int) -> int:
-    """30 s, 60 s, 120 s, 240 s: well inside STALE_AFTER."""
-    return 30 * 2 ** max(attempts - 1, 0)
+    """30 s, 60 s, 120 s... doubling up to an hour (EMAIL_RETRY_* settings)."""
+    base = max(settings.EMAIL_RETRY_BASE_SECONDS, 1)
+    backoff = base * 2 ** min(max(attempts - 1, 0), 20)
+    return min(backoff, max(settings.EMAIL_RETRY_MAX_BACKOFF_SECONDS, base))
 
 
 def _locked(email_id: int) -> OutboundEmail | None:
@@ -149,51 +210,82 @@ def _locked(email_id: int) -> OutboundEmail | None:
 
 
 def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
-    """Sends one queued email. Raises TemporarySendFailure when a retry may succeed.
+    """Sends one queued email. Raises SendLater when the row is not due yet or another run
+    holds it, and TemporarySendFailure (after queueing the next try) when a retry may pass.
 
-    Idempotent: only a QUEUED row is sent, and it is SENDING while the server is talked to,
-    so a second run of the same task finds nothing to do.
+    Idempotent: a SENT or FAILED row is left alone, and a row is SENDING under a lease while
+    the server is talked to. A run that finds the lease expired (its holder died) takes the
+    row over and sends it with the same Message-ID.
     """
     with transaction.atomic():
         email = _locked(email_id)
-        if email is None or email.state != EmailState.QUEUED:
+        if email is None or email.state in (EmailState.SENT, EmailState.FAILED):
             return email
+        now = timezone.now()
+        if email.state == EmailState.SENDING and email.lease_until and email.lease_until > now:
+            raise SendLater((email.lease_until - now).total_seconds() + 1)
+        if email.state == EmailState.QUEUED and email.next_attempt_at:
+            wait = (email.next_attempt_at - now).total_seconds()
+            if wait > 1:
+                raise SendLater(wait)
         if carries_secret(email) and not secret_context:
             _mark_failed(email, LOST_SECRET_ERROR)
             return email
+        if email.state == EmailState.SENDING:
+            logger.warning("Taking over outbound email %s: its lease ran out", email_id)
+        if not email.message_id:
+            email.message_id = new_message_id()
         _move(email, EmailState.SENDING)
         email.attempts += 1
-        email.save(update_fields=["state", "attempts", "updated_at"])
+        email.lease_until = now + timedelta(seconds=settings.EMAIL_SEND_LEASE_SECONDS)
+        email.save(update_fields=["state", "attempts", "lease_until", "message_id", "updated_at"])
 
     message = _message(email, secret_context or {})
     try:
         message.send(fail_silently=False)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        temporary = is_temporary_smtp_error(exc)
         with transaction.atomic():
             email = _locked(email_id)
-            if temporary and email.attempts < MAX_SEND_ATTEMPTS:
+            if email.state != EmailState.SENDING:
+                return email  # another run took over and finished
+            now = timezone.now()
+            backoff = retry_backoff_seconds(email.attempts)
+            retry_until = email.retry_until or email.created_at + retry_horizon()
+            if is_temporary_smtp_error(exc) and now < retry_until:
                 _move(email, EmailState.QUEUED)
                 email.last_error = error
-                email.save(update_fields=["state", "last_error", "updated_at"])
+                email.lease_until = None
+                email.next_attempt_at = now + timedelta(seconds=backoff)
+                email.save(
+                    update_fields=[
+                        "state",
+                        "last_error",
+                        "lease_until",
+                        "next_attempt_at",
+                        "updated_at",
+                    ]
+                )
             else:
                 _mark_failed(email, error)
-                logger.warning("Outbound email %s failed: %s", email_id, error)
                 return email
         raise TemporarySendFailure(error) from exc
 
     with transaction.atomic():
         email = _locked(email_id)
+        if email.state == EmailState.SENT:
+            return email
         _move(email, EmailState.SENT)
         email.sent_at = timezone.now()
-        email.save(update_fields=["state", "sent_at", "updated_at"])
+        email.lease_until = None
+        email.save(update_fields=["state", "sent_at", "lease_until", "updated_at"])
     return email
 
 
 def _move(email: OutboundEmail, to: str) -> None:
-    """The one place an email's state changes: checked against EMAIL_TRANSITIONS (staying
-    queued is allowed: the sweeper touches a stuck row to enqueue it again)."""
+    """The one place an email's state changes: checked against EMAIL_TRANSITIONS (staying in
+    a state is allowed: the sweeper touches a stuck queued row, a run takes over an expired
+    lease)."""
     if to != email.state:
         check_transition(EMAIL_TRANSITIONS, email.state, to)
     email.state = to
@@ -202,7 +294,10 @@ def _move(email: OutboundEmail, to: str) -> None:
 def _mark_failed(email: OutboundEmail, error: str) -> None:
     _move(email, EmailState.FAILED)
     email.last_error = error
-    email.save(update_fields=["state", "last_error", "updated_at"])
+    email.lease_until = None
+    email.save(update_fields=["state", "last_error", "lease_until", "updated_at"])
+    # The admin's alert: the email list shows failed rows and offers "Retry all failed".
+    logger.error("Outbound email %s (%s to %s) failed: %s", email.pk, email.role, email.to, error)
 
 
 def _message(email: OutboundEmail, secret_context: dict) -> EmailMultiAlternatives:
@@ -216,7 +311,11 @@ def _message(email: OutboundEmail, secret_context: dict) -> EmailMultiAlternativ
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
-        headers={"Auto-Submitted": "auto-generated", "X-MCT-Email-Role": email.role},
+        headers={
+            "Message-ID": email.message_id,
+            "Auto-Submitted": "auto-generated",
+            "X-MCT-Email-Role": email.role,
+        },
     )
     if html:
         message.attach_alternative(html, "text/html")
@@ -226,7 +325,7 @@ def _message(email: OutboundEmail, secret_context: dict) -> EmailMultiAlternativ
 
 
 def outbound_email_retry(*, email: OutboundEmail) -> OutboundEmail:
-    """Puts a failed email back in the queue (the admin's retry action)."""
+    """Puts a failed email back in the queue (the admin's retry actions)."""
     with transaction.atomic():
         email = _locked(email.pk)
         if email.state != EmailState.FAILED:
@@ -238,20 +337,50 @@ def outbound_email_retry(*, email: OutboundEmail) -> OutboundEmail:
                 "This email carried a passcode, which is never kept: "
                 "the trainer has to ask for a new code."
             )
+        now = timezone.now()
         _move(email, EmailState.QUEUED)
-        email.save(update_fields=["state", "updated_at"])
+        email.next_attempt_at = now
+        email.retry_until = now + retry_horizon()
+        email.save(update_fields=["state", "next_attempt_at", "retry_until", "updated_at"])
         enqueue_send(email.pk, None)
     return email
 
 
+def outbound_emails_retry_failed() -> tuple[int, int]:
+    """Every failed email that can be sent again goes back in the queue: (queued, skipped)."""
+    retried = skipped = 0
+    failed = OutboundEmail.objects.filter(state=EmailState.FAILED).order_by("pk")
+    for email in failed.only("pk").iterator():
+        try:
+            outbound_email_retry(email=email)
+        except EmailNotRetryable:
+            skipped += 1
+        else:
+            retried += 1
+    return retried, skipped
+
+
 def outbound_email_sweep(*, now=None) -> list[int]:
-    """Re-enqueues emails stuck queued or sending (a lost broker message, a killed worker)."""
+    """Re-enqueues emails whose message was lost or whose sender died.
+
+    A queued row is due at `next_attempt_at`; its message had EMAIL_QUEUED_GRACE_SECONDS to
+    arrive. A sending row whose lease ran out lost its worker. A row carrying a code cannot
+    be sent from here: it waits for its own message (which the broker hands out again after
+    the visibility timeout) and, past that, is failed with the "ask for a new code" message.
+    """
     now = now or timezone.now()
+    grace = timedelta(seconds=settings.EMAIL_QUEUED_GRACE_SECONDS)
+    secret_wait = grace + timedelta(seconds=settings.CELERY_BROKER_VISIBILITY_TIMEOUT)
+    queued = Q(state=EmailState.QUEUED) & (
+        Q(next_attempt_at__lt=now - grace)
+        | Q(next_attempt_at__isnull=True, updated_at__lt=now - grace)
+    )
+    sending = Q(state=EmailState.SENDING) & (
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, updated_at__lt=now - grace)
+    )
     stuck = list(
-        OutboundEmail.objects.filter(
-            state__in=[EmailState.QUEUED, EmailState.SENDING], updated_at__lt=now - STALE_AFTER
-        )
-        .order_by("updated_at")
+        OutboundEmail.objects.filter(queued | sending)
+        .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:500]
     )
     requeued = []
@@ -261,10 +390,22 @@ def outbound_email_sweep(*, now=None) -> list[int]:
             if email is None or email.state not in (EmailState.QUEUED, EmailState.SENDING):
                 continue
             if carries_secret(email):
-                _mark_failed(email, LOST_SECRET_ERROR)
+                due = email.next_attempt_at or email.updated_at
+                if email.state == EmailState.SENDING:
+                    # Its message comes back after the visibility timeout and takes over.
+                    _move(email, EmailState.QUEUED)
+                    email.lease_until = None
+                    email.next_attempt_at = now
+                    email.save(
+                        update_fields=["state", "lease_until", "next_attempt_at", "updated_at"]
+                    )
+                elif due < now - secret_wait:
+                    _mark_failed(email, LOST_SECRET_ERROR)
                 continue
             _move(email, EmailState.QUEUED)
-            email.save(update_fields=["state", "updated_at"])
+            email.lease_until = None
+            email.next_attempt_at = now
+            email.save(update_fields=["state", "lease_until", "next_attempt_at", "updated_at"])
             enqueue_send(email.pk, None)
             requeued.append(email_id)
     return requeued
@@ -272,13 +413,29 @@ def outbound_email_sweep(*, now=None) -> list[int]:
 
 # Defined here, next to the send, so queuing a mail needs no import of verification.tasks.
 @shared_task(
-    name="verification.tasks.send_outbound_email", bind=True, max_retries=MAX_SEND_ATTEMPTS
+    name="verification.tasks.send_outbound_email",
+    bind=True,
+    max_retries=None,  # the row counts the tries and ends them (EMAIL_RETRY_HOURS)
 )
 def send_outbound_email(self, email_id: int, secret_context: dict | None = None) -> str | None:
     try:
         email = outbound_email_send(email_id=email_id, secret_context=secret_context)
+    except SendLater as later:
+        return _send_again_later(self, later.seconds, later)
     except TemporarySendFailure as exc:
-        # The row counts the attempts and turns FAILED at the last one; Celery only waits.
-        countdown = retry_backoff_seconds(self.request.retries + 1)
-        raise self.retry(exc=exc, countdown=countdown)
+        email = OutboundEmail.objects.filter(pk=email_id).only("next_attempt_at").first()
+        wait = retry_backoff_seconds(1)
+        if email is not None and email.next_attempt_at is not None:
+            wait = (email.next_attempt_at - timezone.now()).total_seconds()
+        return _send_again_later(self, wait, exc)
     return email.state if email else None
+
+
+def _send_again_later(task, seconds: float, exc: Exception) -> str:
+    if task.request.is_eager:
+        # No broker to wait on (the embedded default): the sweeper sends it when it is due.
+        return "later"
+    # Never longer than half the visibility timeout: a message waiting longer would be
+    # handed out again by the broker. A row not yet due just waits another round.
+    countdown = max(1, min(int(seconds) + 1, countdown_cap()))
+    raise task.retry(exc=exc, countdown=countdown)

@@ -169,6 +169,14 @@ class OutboundEmail(models.Model):
     state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The same Message-ID on every try, so a message sent twice is recognisably one message.
+    message_id = models.CharField(max_length=255, blank=True)
+    # A run holds the row while it talks to the server; past this moment another may take over.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # When a queued row is due (its next try after a temporary failure).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Temporary failures are retried until then; after it, the row is failed.
+    retry_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -177,6 +185,7 @@ class OutboundEmail(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["state", "updated_at"], name="email_state_idx"),
+            models.Index(fields=["state", "next_attempt_at"], name="email_due_idx"),
             models.Index(fields=["user", "created_at"], name="email_user_idx"),
             models.Index(fields=["to", "created_at"], name="email_to_idx"),
         ]

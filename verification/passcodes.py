@@ -56,6 +56,10 @@ class PasscodeNotIssued(PasscodeError):
     pass
 
 
+class PasscodeAlreadyVerified(PasscodeError):
+    """The address was proven already (a second click on "Verify code", a second tab)."""
+
+
 def normalize_address(address: str) -> str:
     return (address or "").strip().lower()
 
@@ -148,6 +152,9 @@ def passcode_verify(*, user, address: str, purpose: str, code: str) -> Passcode:
         )
         if passcode is None:
             raise PasscodeNotIssued("We have not sent a code to this address yet: ask for one.")
+        if passcode.used_at is not None and passcode.expires_at > now:
+            # The row, not the draft, remembers the proof: a second click finds it here.
+            raise PasscodeAlreadyVerified(f"{address} is already verified.")
         if passcode.used_at is not None:
             raise PasscodeNotIssued("That code has already been used. Ask for a new code.")
         if passcode.expires_at <= now:
@@ -176,6 +183,25 @@ def _locked_message(max_attempts: int) -> str:
         f"That code was entered wrongly {max_attempts} times, so it no longer works. "
         "Ask for a new code."
     )
+
+
+def passcode_verified_addresses(*, user) -> dict[str, list[str]]:
+    """The addresses the trainer has proved with a still-valid code, newest first, by purpose.
+
+    The used passcode row is the record of the proof, written in the transaction that
+    consumed the code; nothing about it lives only in a draft.
+    """
+    verified: dict[str, list[str]] = {}
+    rows = (
+        Passcode.objects.filter(user=user, used_at__isnull=False, expires_at__gt=timezone.now())
+        .order_by("-used_at")
+        .values_list("purpose", "address")
+    )
+    for purpose, address in rows:
+        addresses = verified.setdefault(purpose, [])
+        if address not in addresses:
+            addresses.append(address)
+    return verified
 
 
 def passcode_is_verified(*, user, address: str, purpose: str) -> bool:

@@ -11,6 +11,7 @@ from ..enums import APPLICATION_OPEN, APPLICATION_TRANSITIONS, ApplicationStatus
 from ..errors import InvalidTransition
 from ..models import Application, Trainer
 from ..paths.registry import path_definition, start_url
+from ..rules.drafts import merge_draft
 from ..rules.requirements import review_status
 from ..selectors.applications import application_requirements, profile_complete
 from .evidence import (
@@ -259,10 +260,33 @@ def _editable(locked: Application) -> Application:
     return locked
 
 
+@transaction.atomic
 def application_save_draft(
-    *, application: Application, draft_data: dict, current_step: str, touch: bool = True
+    *,
+    application: Application,
+    draft_data: dict,
+    current_step: str,
+    touch: bool = True,
+    base: dict | None = None,
+    base_step: str | None = None,
 ) -> None:
-    """Stores the wizard's raw form data and where the trainer is (no status change)."""
+    """Stores the wizard's raw form data and where the trainer is (no status change).
+
+    With `base` (the draft as this request read it), only what this request changed is
+    written over the row as it is now: a concurrent request's changes are kept.
+    """
+    if base is not None:
+        current = (
+            Application.objects.select_for_update()
+            .filter(pk=application.pk)
+            .values("draft_data", "current_step")
+            .first()
+        )
+        if current is None:
+            return
+        draft_data = merge_draft(base, draft_data, current["draft_data"])
+        if base_step is not None and current_step == base_step:
+            current_step = current["current_step"]
     fields = {"draft_data": draft_data, "current_step": current_step}
     if touch:
         fields["last_activity_at"] = timezone.now()

@@ -184,7 +184,6 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
             trainer=self.trainer,
             standing=self.standing,
             today=self.today,
-            verified=self.storage.extra_entry("verified", {}),
         )
         response = TemplateView.dispatch(self, request, *args, **kwargs)
         self.storage.update_response(response)
@@ -509,7 +508,7 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
     def context_profile(self, form) -> dict:
         extra = self.storage.data[self.storage.extra_data_key]
         return {
-            "verified": extra.get("verified", {}),
+            "verified": self.step_context.verified,
             "sent": extra.get("sent", {}),
             "microsoft_purpose": PasscodePurpose.MICROSOFT_ALIAS,
             "partner_purpose": PasscodePurpose.PARTNER_ADDRESS,

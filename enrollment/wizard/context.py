@@ -7,6 +7,8 @@ of queries however many certifications, MCP IDs or records the trainer has.
 import datetime
 from functools import cached_property
 
+from verification.passcodes import passcode_verified_addresses
+
 from ..models import Application, Trainer
 from ..rules.eligibility import Standing
 from ..rules.requirements import Requirement, evaluate_requirements
@@ -21,15 +23,26 @@ class StepContext:
         trainer: Trainer,
         standing: Standing,
         today: datetime.date,
-        verified: dict,
     ):
         self.application = application
         self.trainer = trainer
         self.standing = standing
         self.today = today
-        # Addresses proven with a passcode in this draft, by passcode purpose.
-        self.verified = verified
         self._mtm: dict[str, bool] = {}
+
+    @cached_property
+    def verified_addresses(self) -> dict[str, list[str]]:
+        """Addresses the trainer proved with a passcode (the used passcode rows), by purpose,
+        newest first. Rows, not the draft: a concurrent request cannot erase a proof."""
+        return passcode_verified_addresses(user=self.trainer.user)
+
+    @property
+    def verified(self) -> dict[str, str]:
+        """The latest proven address of each purpose (what the profile page shows)."""
+        return {purpose: found[0] for purpose, found in self.verified_addresses.items()}
+
+    def is_verified(self, purpose: str, address: str) -> bool:
+        return address in self.verified_addresses.get(purpose, [])
 
     @cached_property
     def qualifying(self) -> list:

@@ -8,7 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from verification.passcodes import PasscodeError, PasscodeInvalid, passcode_issue, passcode_verify
+from verification.passcodes import (
+    PasscodeAlreadyVerified,
+    PasscodeError,
+    PasscodeInvalid,
+    passcode_issue,
+    passcode_verify,
+)
 
 from ..forms.wizard import SEND_CODE
 
@@ -49,13 +55,16 @@ class PasscodeStepMixin:
             return self.render(form)
         try:
             passcode_verify(user=user, address=address, purpose=purpose, code=code)
+        except PasscodeAlreadyVerified as error:
+            # A double click: the first click proved it, and the row remembers.
+            messages.info(self.request, error.message)
+            return redirect(self.get_step_url(step))
         except PasscodeInvalid as error:
             form.add_error(code_field, _passcode_message(error))
             return self.render(form)
         except PasscodeError as error:
             form.add_error(code_field, _passcode_message(error))
             return self.render(form)
-        self.storage.extra_entry("verified", {})[purpose] = address
         messages.success(self.request, f"Thank you: {address} is verified.")
         return redirect(self.get_step_url(step))
 

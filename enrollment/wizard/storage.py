@@ -54,6 +54,7 @@ class DraftStorage(BaseStorage):
                 self.data[key] = copy.deepcopy(stored[key])
         self.data[self.step_key] = application.current_step or stored.get(self.step_key) or None
         self._saved = self._snapshot()
+        self._saved_step = self.current_step or ""
 
     def _snapshot(self) -> str:
         return json.dumps(self.data, sort_keys=True, default=str)
@@ -108,10 +109,14 @@ class DraftStorage(BaseStorage):
         snapshot = self._snapshot()
         if snapshot == self._saved and not touch:
             return
+        # Merged over the row as it is now, so a concurrent request's changes survive.
         application_save_draft(
             application=self.application,
             draft_data=json.loads(snapshot),
             current_step=self.current_step or "",
             touch=touch,
+            base=json.loads(self._saved),
+            base_step=self._saved_step,
         )
         self._saved = snapshot
+        self._saved_step = self.current_step or ""

@@ -189,6 +189,9 @@ def test_ten_verify_code_clicks_at_once_give_no_error_and_use_the_code_once(port
             "nadia@contoso-learning.example",
         )
         assert used == [(1,)]
+        # The verification is kept (the used passcode row): the step goes on to Requirements.
+        response = client.post(url, data=step_form(client, url, "profile", fields))
+        assert response.headers.get("location") == "/apply/new/requirements/", response.text[:2000]
 
 
 def test_ten_submit_clicks_at_once_submit_the_application_once(portal):

@@ -97,7 +97,7 @@ def test_real_stack_from_environment_variables():
     )
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["db_name"] == "portal"
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "mct_portal.cache.FailOpenRedisCache"
     assert found["broker"] == "redis://cache.internal:6379/0"
     assert found["eager"] is False
     assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"

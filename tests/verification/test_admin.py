@@ -330,6 +330,36 @@ def test_outbound_email_admin_lists_searches_and_retries(
     assert 'name="body_text"' not in change.content.decode()  # read-only
 
 
+def test_failed_emails_raise_an_alert_and_can_all_be_retried_at_once(
+    admin_client_, mailoutbox, django_capture_on_commit_callbacks
+):
+    factories.OutboundEmailFactory.create_batch(2, state=EmailState.FAILED, last_error="451")
+    factories.OutboundEmailFactory(
+        role="passcode", body_text="    ••••••••", state=EmailState.FAILED
+    )
+    url = reverse("admin:verification_outboundemail_changelist")
+
+    page = admin_client_.get(url).content.decode()
+    assert "3 emails could not be delivered" in page
+    assert "Retry all failed (3)" in page
+
+    assert admin_client_.get(url + "retry-failed/").status_code == 403  # a GET changes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(url + "retry-failed/", follow=True)
+    shown = response.content.decode()
+    assert "Queued 2 failed email(s) again." in shown
+    assert "1 failed email(s) carried a passcode" in shown
+    assert len(mailoutbox) == 2
+    assert OutboundEmail.objects.filter(state=EmailState.FAILED).count() == 1
+
+
+def test_reviewers_cannot_retry_failed_emails(reviewer_client):
+    factories.OutboundEmailFactory(state=EmailState.FAILED)
+    url = reverse("admin:verification_outboundemail_changelist") + "retry-failed/"
+    assert reviewer_client.post(url).status_code == 403
+    assert OutboundEmail.objects.filter(state=EmailState.FAILED).count() == 1
+
+
 def test_passcode_admin_never_shows_the_hash(admin_client_, django_capture_on_commit_callbacks):
     from verification.passcodes import passcode_issue
 

@@ -12,6 +12,7 @@ from verification.enums import EmailState, PasscodePurpose
 from verification.models import OutboundEmail, Passcode
 from verification.passcodes import (
     ALPHABET,
+    PasscodeAlreadyVerified,
     PasscodeCooldown,
     PasscodeDailyLimit,
     PasscodeExpired,
@@ -21,6 +22,7 @@ from verification.passcodes import (
     new_code,
     passcode_is_verified,
     passcode_issue,
+    passcode_verified_addresses,
     passcode_verify,
 )
 
@@ -87,8 +89,11 @@ def test_the_right_code_verifies_once_whatever_its_case_and_spaces(user, issue):
 
     assert passcode.used_at is not None
     assert passcode_is_verified(user=user, address="ana@microsoft.com", purpose=ALIAS)
-    with pytest.raises(PasscodeNotIssued, match="already been used"):
+    # A second click is answered "already verified", and the proof stays.
+    with pytest.raises(PasscodeAlreadyVerified, match="already verified"):
         passcode_verify(user=user, address="ana@microsoft.com", purpose=ALIAS, code=code)
+    assert passcode_is_verified(user=user, address="ana@microsoft.com", purpose=ALIAS)
+    assert passcode_verified_addresses(user=user) == {ALIAS: ["ana@microsoft.com"]}
 
 
 def test_five_wrong_tries_kill_the_code(user, issue):

@@ -649,3 +649,25 @@ def test_files_no_document_names_are_deleted_once_they_are_old(receive, _private
 
 def test_the_orphan_sweep_runs_on_an_empty_storage(_private_media):
     assert purge_orphaned_files.delay().get() == 0
+
+
+def test_a_check_that_fails_after_writing_its_preview_removes_it(
+    receive, monkeypatch, _private_media
+):
+    document = receive(pdf_upload(), run_check=False)
+
+    def broken_audit(**kwargs):
+        raise RuntimeError("the worker fell over before its commit")
+
+    monkeypatch.setattr(documents_service, "audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        services.document_check(document_id=document.pk)
+
+    document.refresh_from_db()
+    assert document.state == DocumentState.CHECKING and not document.preview.name
+    assert stored_files(_private_media) == [_private_media / document.file.name]
+
+
+def test_the_orphan_sweep_waits_minutes_not_hours():
+    assert timedelta(minutes=30) >= documents_service.ORPHAN_GRACE
+    assert timedelta(minutes=1) >= documents_service.RECEIVED_STUCK_AFTER

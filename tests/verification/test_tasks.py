@@ -78,3 +78,17 @@ def test_a_sent_email_is_not_sent_again(mailoutbox):
     email = factories.OutboundEmailFactory(state=EmailState.SENT)
     assert tasks.send_outbound_email.delay(email.pk).get() == EmailState.SENT
     assert mailoutbox == []
+
+
+def test_the_sweepers_run_often_enough_to_recover_within_two_minutes(settings):
+    from datetime import timedelta
+
+    from verification.services import documents as documents_service
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    for name in ("sweep-stuck-documents", "sweep-outbound-email"):
+        assert schedule[name]["schedule"] <= timedelta(minutes=1)
+    # A row whose message the broker lost is taken at the next sweep after its grace.
+    assert timedelta(minutes=1) >= documents_service.RECEIVED_STUCK_AFTER
+    assert settings.EMAIL_QUEUED_GRACE_SECONDS <= 60
+    assert schedule["purge-orphaned-files"]["schedule"] <= timedelta(minutes=30)

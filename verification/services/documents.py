@@ -12,7 +12,7 @@ from functools import partial
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from mct_portal.links import portal_url
@@ -42,8 +42,10 @@ logger = logging.getLogger(__name__)
 
 # A check interrupted this often (a killed worker, a crash) refuses the file instead of looping.
 MAX_CHECK_ATTEMPTS = 3
-# A received document waits this long for its check before the sweeper enqueues it again...
-RECEIVED_STUCK_AFTER = timedelta(minutes=5)
+# A received document waits this long for its check before the sweeper enqueues it again
+# (DOCUMENT_RECEIVED_STUCK_SECONDS; with the sweep interval, work returns within 2 minutes
+# of the broker coming back)...
+RECEIVED_STUCK_AFTER = timedelta(seconds=settings.DOCUMENT_RECEIVED_STUCK_SECONDS)
 # ...and a check that outlives the task time limit was killed: it is started again.
 CHECKING_STUCK_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 PREVIEW_MAX_SIDE = 1200
@@ -238,7 +240,25 @@ def document_check(*, document_id: int) -> Document | None:
         preview_name = document.preview.storage.save(
             document.preview.field.generate_filename(document, "preview"), ContentFile(data)
         )
+    try:
+        return _finish_check(document_id, attempt, outcome, preview_name)
+    except BaseException:
+        # A preview no row names is removed now rather than left to the orphan sweep.
+        if preview_name and not _preview_named(preview_name):
+            document.preview.storage.delete(preview_name)
+        raise
 
+
+def _preview_named(name: str) -> bool:
+    try:
+        return Document.objects.filter(preview=name).exists()
+    except DatabaseError:
+        return True  # cannot tell: the orphan sweep decides later
+
+
+def _finish_check(
+    document_id: int, attempt: int, outcome: "CheckOutcome", preview_name: str
+) -> Document:
     with transaction.atomic():
         document = _locked(document_id)
         if document.state != DocumentState.CHECKING or document.check_attempts != attempt:
@@ -459,7 +479,8 @@ def documents_requeue_stuck(*, now=None) -> list[int]:
 
 
 # A stored file younger than this may belong to a transaction still running; left alone.
-ORPHAN_GRACE = timedelta(hours=6)
+# A file is written a moment before the commit that names it, so minutes are plenty.
+ORPHAN_GRACE = timedelta(minutes=settings.ORPHAN_FILE_GRACE_MINUTES)
 STORAGE_FOLDERS = ("documents", "previews", "renders")
 
 

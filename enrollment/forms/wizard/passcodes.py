@@ -54,8 +54,7 @@ class PasscodeFormMixin:
     def _check_verified(self, address: str | None, purpose: str, code_field: str) -> None:
         if address is None or self.passcode_action:
             return
-        verified = (self.context.verified if self.context else {}).get(purpose)
-        if verified != address:
+        if not (self.context and self.context.is_verified(purpose, address)):
             self.add_error(
                 code_field,
                 f"Prove that {address} is your address: use “Email code”, then enter the "

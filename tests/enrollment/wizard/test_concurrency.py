@@ -64,3 +64,29 @@ def test_ten_concurrent_confirmation_posts_submit_once():
         == 1
     )
     assert OutboundEmail.objects.filter(role="application_awaiting_payment").count() == 1
+
+
+def test_two_requests_saving_different_steps_at_once_keep_both():
+    from django.test import RequestFactory
+
+    from enrollment.wizard.storage import DraftStorage
+
+    trainer = factories.TrainerFactory()
+    application = factories.ApplicationFactory(trainer=trainer)
+    request = RequestFactory().post("/apply/new/profile/")
+
+    def save(step: str, value: str):
+        storage = DraftStorage("app_x", request, None, application=application)
+        storage.set_step_data(step, {f"{step}-answer": value})
+        storage.mark_completed(step)
+        storage.save()
+
+    # Both read the same (empty) draft before either writes.
+    results = at_once(partial(save, "profile", "one"), partial(save, "terms", "two"))
+
+    assert raised(results) == []
+    application.refresh_from_db()
+    stored = DraftStorage("app_x", request, None, application=application)
+    assert stored.get_step_data("profile")["profile-answer"] == "one"
+    assert stored.get_step_data("terms")["terms-answer"] == "two"
+    assert sorted(stored.completed_steps) == ["profile", "terms"]
