@@ -43,6 +43,9 @@ from .roles import REVIEWERS_GROUP, SUPPORT_GROUP
 from .rules.memberships import add_years
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105  (published in the README; refused with DEBUG off)
+# The demo staff accounts' TOTP secret (README): add it to an authenticator app, or run
+# `python -c "import pyotp; print(pyotp.TOTP('MCTDEMO2FASTAFFSECRETKEYFORDEMO2').now())"`.
+DEMO_STAFF_TOTP_SECRET = "MCTDEMO2FASTAFFSECRETKEYFORDEMO2"  # noqa: S105  (published, demo only)
 
 # (code, name, qualifies for MCT, retired)
 CERTIFICATIONS = [
@@ -275,7 +278,18 @@ def _user(account: DemoAccount):
     )
     for name in account.groups:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
+    if account.is_staff or account.is_superuser or account.groups:
+        _demo_second_factor(user)
     return user
+
+
+def _demo_second_factor(user) -> None:
+    """Staff sign in with a second factor; the demo's share one documented TOTP secret."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_STAFF_TOTP_SECRET)
 
 
 def _mcp_id_value(index: int) -> str:

@@ -1,7 +1,9 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 
 
 class NoStoreForSignedInMiddleware:
@@ -32,3 +34,35 @@ def client_ip(request: HttpRequest) -> str:
     if len(hops) < proxies:
         return remote
     return hops[-proxies]
+
+
+class RejectNulMiddleware:
+    """A NUL character is never part of a valid address here, and PostgreSQL refuses it in
+    any string: a path holding one, or an admin query holding one (the admin's list filters
+    and search pass query values straight to the database), gets a 400 before any lookup.
+    The portal's own forms and searches handle NUL in their input with their own messages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            reason = "The address contained a character that is never valid here."
+            content = render_to_string("400.html", {"reason": reason}, request=request)
+            return HttpResponseBadRequest(content)
+        return self.get_response(request)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path_info:
+        return True
+    if not request.path_info.startswith(_admin_prefix()):
+        return False
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )
+
+
+def _admin_prefix() -> str:
+    return reverse("admin:index")

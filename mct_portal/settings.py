@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "verification",
     "enrollment",
     "alumni",
+    "allauth.mfa",
+    "mct_portal.apps.PortalConfig",
     "enrollment.imports",
 ]
 
@@ -119,9 +121,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mct_portal.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mct_portal.staff_mfa.StaffSecondFactorMiddleware",
     "mct_portal.middleware.NoStoreForSignedInMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -309,15 +313,25 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MCT Portal] "
 ACCOUNT_ADAPTER = "mct_portal.accounts.PortalAccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Per address only: a per-account limit would let anyone lock the owner out (axes limits
+# each account per client address below; see mct_portal.lockout).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# The owner's way in while their password sign-in is throttled: a code sent by email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "MCT Portal"
+MFA_FORMS = {"activate_totp": "mct_portal.mfa_forms.EnrollingTOTPForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/profile/"
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_BASE_SECONDS = env.int("AXES_LOCKOUT_BASE_SECONDS", default=5 * 60)
+AXES_COOLOFF_TIME = "mct_portal.lockout.cool_off"  # doubles with each failure past the limit
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, never either alone
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "mct_portal.lockout.login_username"
+AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # trusted reverse proxies in front of the portal
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 RATELIMIT_IP_META_KEY = "mct_portal.middleware.client_ip"
@@ -335,7 +349,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PROXY_COUNT > 0:
+        # Only a proxy that overwrites X-Forwarded-Proto makes the header worth believing;
+        # without one a client could claim HTTPS (check --deploy warns: mct_portal.W001).
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -374,6 +391,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "file_overwrite": False,
             "querystring_auth": True,
             "querystring_expire": 300,
+            "signature_version": "s3v4",  # SigV4 signed URLs (X-Amz-Expires)
             "location": "private",
             "region_name": env("AWS_S3_REGION_NAME", default=None) or None,
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None) or None,
@@ -436,7 +454,8 @@ CREDENTIAL_SIGNING_KEYS = env.list("CREDENTIAL_SIGNING_KEYS", default=[])
 PASSCODE_VALID_DAYS = env.int("PASSCODE_VALID_DAYS", default=120)
 PASSCODE_MAX_ATTEMPTS = env.int("PASSCODE_MAX_ATTEMPTS", default=5)
 PASSCODE_RESEND_COOLDOWN_SECONDS = env.int("PASSCODE_RESEND_COOLDOWN_SECONDS", default=60)
-PASSCODE_DAILY_LIMIT = env.int("PASSCODE_DAILY_LIMIT", default=5)
+PASSCODE_DAILY_LIMIT = env.int("PASSCODE_DAILY_LIMIT", default=5)  # per account and address
+PASSCODE_DAILY_ADDRESSES = env.int("PASSCODE_DAILY_ADDRESSES", default=3)  # distinct, per account
 RENEWAL_WINDOW_DAYS = env.int("RENEWAL_WINDOW_DAYS", default=90)
 RENEWAL_REMINDER_DAYS = [
     int(d) for d in env.list("RENEWAL_REMINDER_DAYS", default=[]) or [90, 60, 30, 15]

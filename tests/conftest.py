@@ -33,6 +33,32 @@ def _celery_join_flag():
     _set_task_join_will_block(False)
 
 
+@pytest.fixture(autouse=True)
+def _staff_second_factor_on_force_login(request):
+    """Staff signed in by the test client's force_login()/login() have passed a second factor,
+    recorded in the session the way allauth records a TOTP sign-in, so tests of staff pages
+    need no authenticator. Tests of the second factor itself opt out: @pytest.mark.real_mfa.
+    Real sign-ins (through the sign-in page, or Chromium) are never marked."""
+    if request.node.get_closest_marker("real_mfa"):
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+    from django.http import HttpRequest
+
+    def mark(sender, request, user, **kwargs):
+        from allauth.account.internal.flows.login import record_authentication
+
+        from mct_portal.staff_mfa import requires_second_factor
+
+        # The test client signs in with a bare HttpRequest; a served request never is one.
+        if type(request) is HttpRequest and requires_second_factor(user):
+            record_authentication(request, user, "mfa", type="totp", test_client=True)
+
+    user_logged_in.connect(mark, dispatch_uid="tests.staff_second_factor")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests.staff_second_factor")
+
+
 @pytest.fixture
 def user(db):
     return factories.UserFactory()
@@ -90,3 +116,23 @@ def needs_redis():
         not os.environ.get("REDIS_URL"),
         reason="needs Redis and a Celery worker: set REDIS_URL (.ci/run does)",
     )
+
+
+@pytest.fixture(scope="session")
+def real_clamd():
+    """Debian's clamd, started for this test run with an EICAR-only signature database."""
+    from tests.real_services import Clamd
+
+    clamd = Clamd()
+    yield clamd
+    clamd.stop()
+
+
+@pytest.fixture(scope="session")
+def real_s3():
+    """moto's S3 server, started for this test run on a free port."""
+    from tests.real_services import S3Server
+
+    server = S3Server()
+    yield server
+    server.stop()

@@ -38,6 +38,10 @@ class PasscodeDailyLimit(PasscodeError):
     pass
 
 
+class PasscodeAddressLimit(PasscodeError):
+    pass
+
+
 class PasscodeInvalid(PasscodeError):
     def __init__(self, message: str, *, attempts_left: int):
         super().__init__(message)
@@ -93,18 +97,9 @@ def passcode_issue(*, user, address: str, purpose: str) -> Passcode:
     with transaction.atomic():
         # One request at a time per trainer, so two clicks cannot both pass the limits...
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        # ...and per address, so two trainers naming one address cannot both pass the cap.
+        # ...and per address, so two trainers naming one address at once stay in order.
         _lock_address(address)
-        recent = Passcode.objects.filter(address=address, created_at__gte=now - timedelta(days=1))
-        latest = recent.order_by("-created_at").values_list("created_at", flat=True).first()
-        cooldown = timedelta(seconds=settings.PASSCODE_RESEND_COOLDOWN_SECONDS)
-        if latest is not None and now - latest < cooldown:
-            raise PasscodeCooldown("Wait a minute before asking for another code.")
-        if recent.count() >= settings.PASSCODE_DAILY_LIMIT:
-            raise PasscodeDailyLimit(
-                "You have asked for the most codes we can send to this address in one day. "
-                "Try again tomorrow, or contact support if the codes do not arrive."
-            )
+        _check_limits(user=user, address=address, now=now)
         Passcode.objects.filter(
             user=user, address=address, purpose=purpose, used_at=None, revoked_at=None
         ).update(revoked_at=now)
@@ -130,6 +125,29 @@ def passcode_issue(*, user, address: str, purpose: str) -> Passcode:
             secret_context={"code": code},
         )
     return passcode
+
+
+def _check_limits(*, user, address: str, now) -> None:
+    """The limits on new codes, all counted per requesting account: what another trainer
+    asked for never stops this one (see docs: passcode limits)."""
+    mine = Passcode.objects.filter(user=user, created_at__gte=now - timedelta(days=1))
+    to_address = mine.filter(address=address)
+    latest = to_address.order_by("-created_at").values_list("created_at", flat=True).first()
+    cooldown = timedelta(seconds=settings.PASSCODE_RESEND_COOLDOWN_SECONDS)
+    if latest is not None and now - latest < cooldown:
+        raise PasscodeCooldown("Wait a minute before asking for another code.")
+    if to_address.count() >= settings.PASSCODE_DAILY_LIMIT:
+        raise PasscodeDailyLimit(
+            "You have asked for the most codes we can send to this address in one day. "
+            "Try again tomorrow, or contact support if the codes do not arrive."
+        )
+    addresses = set(mine.values_list("address", flat=True).distinct())
+    if address not in addresses and len(addresses) >= settings.PASSCODE_DAILY_ADDRESSES:
+        raise PasscodeAddressLimit(
+            f"You have asked for codes for {len(addresses)} different addresses today, the "
+            "most we send in one day. Use one of those addresses, try again tomorrow, or "
+            "contact support."
+        )
 
 
 def passcode_verify(*, user, address: str, purpose: str, code: str) -> Passcode:

@@ -73,7 +73,7 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return too_many_requests(request)
     trainer = None
-    if len(code) <= MAX_CODE_LENGTH:
+    if len(code) <= MAX_CODE_LENGTH and "\x00" not in code:
         trainer = Trainer.objects.filter(verification_code=code).first()
     if trainer is None:
         response = render(request, "enrollment/verify_unknown.html", {"code": code}, status=404)

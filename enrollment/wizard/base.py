@@ -61,6 +61,7 @@ from ..services.applications import (
 from ..services.evidence import WAIVER_FIELDS, evidence_carry_over
 from ..services.trainers import trainer_ensure
 from .context import StepContext
+from .draft_data import draft_values
 from .passcodes import PasscodeStepMixin
 from .storage import DraftStorage, WizardTempStorage
 
@@ -312,7 +313,7 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         except DomainError as error:
             form.add_error(None, error.message)
             return self.render(form)
-        self.storage.set_step_data(step, form.data)
+        self.storage.set_step_data(step, draft_values(form, form.data))
         self.storage.mark_completed(step)
         if step == self.steps.last:
             return self.render_done(form, **kwargs)
@@ -331,7 +332,7 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
                 saved = True
             except DomainError:
                 saved = False
-        self.storage.set_step_data(step, self.request.POST)
+        self.storage.set_step_data(step, draft_values(form, self.request.POST))
         self.storage.mark_completed(step, saved)
         self.storage.current_step = goto
         return redirect(self.get_step_url(goto))

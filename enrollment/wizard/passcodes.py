@@ -17,6 +17,7 @@ from verification.passcodes import (
 )
 
 from ..forms.wizard import SEND_CODE
+from .draft_data import draft_values
 
 
 class PasscodeStepMixin:
@@ -29,7 +30,7 @@ class PasscodeStepMixin:
         """ "Email code" and "Verify code": their own POST actions on the profile step."""
         form = self.get_form(step, data=self.request.POST, files=None, passcode_action=action)
         # Whatever happens, what the trainer typed is kept (the code itself never is).
-        self.storage.set_step_data(step, self.request.POST)
+        self.storage.set_step_data(step, draft_values(form, self.request.POST))
         self.storage.mark_completed(step, False)
         if not form.is_valid() or form.passcode_target() is None:
             return self.render(form)

@@ -58,8 +58,19 @@ DEMO_PASSWORD = "demo-pass-123"  # the documented demo accounts' password
 
 
 def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Signs in; demo staff then give the code of their documented TOTP secret."""
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+    if "/accounts/2fa/authenticate/" in page.url:
+        import pyotp
+        from django.core.cache import cache
+
+        from enrollment.demo import DEMO_STAFF_TOTP_SECRET
+
+        cache.clear()  # allauth remembers used codes; user ids repeat between tests
+        page.locator("input[name=code]").fill(pyotp.TOTP(DEMO_STAFF_TOTP_SECRET).now())
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state("networkidle")

@@ -141,8 +141,24 @@ def test_accounts_start_in_their_documented_states(seeded):
     assert get_user_model().objects.get(email="admin@demo.mct").is_superuser
 
 
+STAFF_EMAILS = ("reviewer@demo.mct", "support@demo.mct", "admin@demo.mct")
+
+
 @pytest.mark.parametrize("email", DEMO_EMAILS)
 def test_every_demo_account_signs_in(seeded, client, email):
+    """Staff accounts then give the code of the documented demo TOTP secret (README)."""
+    import pyotp
+    from django.core.cache import cache
+
+    from enrollment.demo import DEMO_STAFF_TOTP_SECRET
+
     response = client.post("/accounts/login/", {"login": email, "password": "demo-pass-123"})
     assert response.status_code == 302, response.content[:500]
+    if email in STAFF_EMAILS:
+        assert response["Location"].startswith("/accounts/2fa/authenticate/")
+        assert not client.session.get("_auth_user_id")
+        cache.clear()  # allauth remembers used codes; user ids repeat between tests
+        code = pyotp.TOTP(DEMO_STAFF_TOTP_SECRET).now()
+        response = client.post("/accounts/2fa/authenticate/", {"code": code})
+        assert response.status_code == 302, response.content[:500]
     assert client.session.get("_auth_user_id")

@@ -123,8 +123,9 @@ def test_microsoft_sign_in_is_switched_on_only_with_credentials():
     assert "allauth.socialaccount.providers.microsoft" in with_credentials["apps"]
 
 
-def test_deploy_check_passes_with_production_settings(tmp_path):
+def _deploy_check(tmp_path, **extra):
     env = {k: v for k, v in os.environ.items() if k not in REAL_STACK_VARS}
+    env.pop("PROXY_COUNT", None)
     env.update(
         DJANGO_SETTINGS_MODULE="mct_portal.settings",
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "k3y" * 12,
@@ -135,15 +136,28 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         INVOICE_SELLER_ADDRESS="1 Microsoft Way|Redmond, WA 98052",
         INVOICE_SELLER_TAX_ID="91-1144442",
         CREDENTIAL_SIGNING_KEYS=str(credential_key(tmp_path)),
+        **extra,
     )
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
+
+
+def test_deploy_check_passes_with_production_settings(tmp_path):
+    """Production runs behind a TLS-terminating proxy (PROXY_COUNT=1)."""
+    result = _deploy_check(tmp_path, PROXY_COUNT="1")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_https_redirect_has_no_proxy(tmp_path):
+    """Issue 19: X-Forwarded-Proto is believed only behind a proxy; without one, say so."""
+    result = _deploy_check(tmp_path)
+    assert result.returncode == 1
+    assert "mct_portal.W001" in result.stdout + result.stderr
 
 
 ENVIRON_PROBE = """

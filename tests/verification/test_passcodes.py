@@ -12,6 +12,7 @@ from verification.enums import EmailState, PasscodePurpose
 from verification.models import OutboundEmail, Passcode
 from verification.passcodes import (
     ALPHABET,
+    PasscodeAddressLimit,
     PasscodeAlreadyVerified,
     PasscodeCooldown,
     PasscodeDailyLimit,
@@ -178,15 +179,44 @@ def test_at_most_five_codes_a_day_per_address(user, issue):
         pytest.raises(PasscodeDailyLimit, match="Try again tomorrow"),
     ):
         passcode_issue(user=user, address="ana@microsoft.com", purpose=ALIAS)
-    # Another trainer cannot use the portal to flood the same address either.
-    with (
-        time_machine.travel(start + timedelta(hours=3)),
-        pytest.raises(PasscodeDailyLimit),
-    ):
-        passcode_issue(user=factories.UserFactory(), address="ANA@microsoft.com", purpose=ALIAS)
     with time_machine.travel(start + timedelta(days=1, minutes=1)):
         issue(user)
     assert Passcode.objects.count() == 6
+
+
+def test_another_trainer_cannot_use_up_the_quota_of_someone_elses_address(user, issue):
+    """Probe finding: five codes asked for by one trainer blocked the address for everyone,
+    its owner included. The limits count per requesting account now."""
+    mallory = factories.UserFactory()
+    start = timezone.now()
+    for minute in range(5):
+        with time_machine.travel(start + timedelta(minutes=2 * minute)):
+            issue(mallory)
+    with (
+        time_machine.travel(start + timedelta(minutes=11)),
+        pytest.raises(PasscodeDailyLimit),
+    ):
+        passcode_issue(user=mallory, address="ana@microsoft.com", purpose=ALIAS)
+    # Within the same minute as the last of Mallory's codes: no cooldown for Ana either.
+    with time_machine.travel(start + timedelta(minutes=8, seconds=10)):
+        _, code = issue(user, address="ANA@microsoft.com")
+        assert passcode_verify(user=user, address="ana@microsoft.com", purpose=ALIAS, code=code)
+
+
+def test_one_trainer_cannot_have_codes_mailed_to_many_addresses(user, issue):
+    """Probe finding: one trainer had the portal mail 8 different addresses in seconds."""
+    for n in range(3):
+        issue(user, address=f"person{n}@microsoft.com")
+    with pytest.raises(PasscodeAddressLimit) as refused:
+        passcode_issue(user=user, address="person3@microsoft.com", purpose=ALIAS)
+    assert "3 different addresses today" in refused.value.message
+    assert Passcode.objects.filter(user=user).count() == 3
+    # An address already used today still gets its codes (after the cooldown).
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        issue(user, address="person0@microsoft.com")
+    # The next day the count starts again.
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        issue(user, address="person3@microsoft.com")
 
 
 def test_verifying_without_a_code_says_to_ask_for_one(user):
