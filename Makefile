@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
+# Links in emails point at the address `make run` serves on, unless PORTAL_BASE_URL says otherwise.
+RUN_ENV := $(DEV_ENV) PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: run test lint format serve worker beat migrate seed install install-dev system-deps check-deploy
 
@@ -25,10 +27,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## run: create the venv, install, migrate, load demo data and serve on http://127.0.0.1:8000
+##      (PORT=8101 serves on :8101, and emails link there)
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## system-deps: libmagic and Debian's Chromium for the browser tests (apt, when missing)
 system-deps:

@@ -181,3 +181,14 @@ def eligibility_for(
         return Eligibility(path=path, allowed=True)
     instead = tuple(p for p in startable_paths(standing, today, window_days) if p != path)
     return Eligibility(path=path, allowed=False, reason=reason, instead=instead)
+
+
+def paths_offered(startable: list[str], *, has_qualifying: bool) -> tuple[list[str], list[str]]:
+    """(offered, blocked): the startable paths that can succeed, and those whose
+    requirements ask for a qualifying certification the trainer does not have yet (the
+    path registry's `needs_certification`; the alumni paths need none)."""
+    if has_qualifying:
+        return list(startable), []
+    offered = [p for p in startable if not path_definition(p).needs_certification]
+    blocked = [p for p in startable if path_definition(p).needs_certification]
+    return offered, blocked

@@ -10,7 +10,6 @@ See benchmarks/README.md for the figures on a million trainers.
 """
 
 import difflib
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -121,18 +120,19 @@ def query_kinds(query: str) -> set[str]:
     """Which lookups a query deserves; each one costs a query, so only the plausible ones.
 
     "a@b" is an email; one word of letters is a name (and maybe an identifier); one token
-    with digits is an identifier; one token like "first.last" is the start of an email;
-    several words are a name.
+    with digits is an identifier; several words are a name. Any single token that could
+    start an address ("renew-upload", "ravi", "first.last") is also looked up as the start
+    of an email: two prefix range scans on the lower(email) indexes.
     """
     if "@" in query:
         return {KIND_EMAIL}
     words = query.split()
     if len(words) > 1:
         return {KIND_NAME}
-    if _NAME_WORD.match(query) and "." not in query:
-        return {KIND_NAME, KIND_IDENTIFIER}
     kinds = {KIND_IDENTIFIER}
-    if any(ch in query for ch in "._+") and _EMAIL_LOCAL_PART.match(query):
+    if _NAME_WORD.match(query) and "." not in query:
+        kinds.add(KIND_NAME)
+    if _EMAIL_LOCAL_PART.match(query):
         kinds.add(KIND_EMAIL)
     return kinds
 
@@ -247,11 +247,20 @@ def _by_email(query: str, limit: int) -> list[SearchHit]:
     )
     for trainer_id, email in sign_in:
         found.setdefault(trainer_id, email)
-    ranked = sorted(found.items(), key=lambda item: (item[1] != needle, item[1]))
+    ranked = sorted(found.items(), key=lambda item: (-_email_score(needle, item[1]), item[1]))
     return [
-        SearchHit(pk, 1.0 if email == needle else 0.9, MATCHED_ON_EMAIL)
-        for pk, email in ranked[:limit]
+        SearchHit(pk, _email_score(needle, email), MATCHED_ON_EMAIL) for pk, email in ranked[:limit]
     ]
+
+
+def _email_score(needle: str, email: str) -> float:
+    """The whole address typed ranks with an exact name; the whole part before "@" just
+    below it; the start of an address below a misspelt name that is nearly right."""
+    if email == needle:
+        return 1.0
+    if email.partition("@")[0] == needle:
+        return 0.95
+    return 0.9
 
 
 def _by_name(query: str, limit: int) -> list[SearchHit]:
@@ -513,14 +522,14 @@ def _looks_alike(trainer: Trainer, other: tuple) -> bool:
 
 # --- A person's page -------------------------------------------------------------------------
 
-HISTORY_SHOWN = 100
 EMAILS_SHOWN = 50
 VIEW_ACTION = "support.view_person"
 
 
 @dataclass
 class PersonRecord:
-    """Everything the person page shows, read in a fixed number of queries."""
+    """Everything the person page shows, read in a fixed number of queries (the history is
+    paged apart: support.person_history)."""
 
     mcp_ids: list[McpId]
     certifications: list[EarnedCertification]
@@ -529,7 +538,6 @@ class PersonRecord:
     emails: list[OutboundEmail]
     # The purpose of the latest passcode per address, which a resend repeats.
     passcode_purposes: dict[str, str]
-    history: list[AuditEvent]
     support_views: int
     duplicates: list[Trainer]
 
@@ -581,14 +589,6 @@ def person_record(*, trainer: Trainer) -> PersonRecord:
         email.resend_purpose = (
             passcode_purposes.get(email.to.lower()) if email.role == "passcode" else None
         )
-    history = list(
-        AuditEvent.objects.filter(subject_user_id=user_id)
-        .exclude(action=VIEW_ACTION)
-        .select_related("actor")
-        .order_by("-created_at", "-id")[:HISTORY_SHOWN]
-    )
-    for event in history:
-        event.changes, event.details = _describe_change(event.before, event.after)
     support_views = AuditEvent.objects.filter(subject_user_id=user_id, action=VIEW_ACTION).count()
     duplicate_ids = possible_duplicates(trainers=[trainer]).get(trainer.pk, [])
     duplicates = list(Trainer.objects.filter(pk__in=duplicate_ids)) if duplicate_ids else []
@@ -599,18 +599,6 @@ def person_record(*, trainer: Trainer) -> PersonRecord:
         applications=applications,
         emails=emails,
         passcode_purposes=passcode_purposes,
-        history=history,
         support_views=support_views,
         duplicates=duplicates,
     )
-
-
-def _describe_change(before, after) -> tuple[list[tuple[str, object, object]], str]:
-    """Flat before/after dictionaries as (field, old, new) rows; anything else as JSON."""
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    values = [*before.values(), *after.values()]
-    if any(isinstance(value, dict | list) for value in values):
-        return [], json.dumps({"before": before, "after": after}, indent=2, ensure_ascii=False)
-    keys = list(dict.fromkeys([*before, *after]))
-    return [(key, before.get(key), after.get(key)) for key in keys], ""

@@ -20,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 
 from verification.models import OutboundEmail
 
+from ..enums import APPLICATION_OPEN
 from ..models import McpId, Trainer
 from ..permissions import support_required
 from .forms import (
@@ -30,6 +31,8 @@ from .forms import (
     PersonSearchForm,
     RegistrationForm,
 )
+from .person_history import person_history
+from .person_page import explain_applications, memberships_now
 from .selectors import person_record, search_rows, trainer_search
 from .services import (
     SupportError,
@@ -129,12 +132,29 @@ def person(request: HttpRequest, trainer_id: int) -> HttpResponse:
     trainer = get_object_or_404(Trainer.objects.select_related("user"), pk=trainer_id)
     support_person_viewed(by=request.user, trainer=trainer)
     record = person_record(trainer=trainer)
+    explain_applications(record.applications)
     return render(
         request,
         "support/person.html",
         {
             "trainer": trainer,
             "record": record,
+            "history": person_history(
+                trainer=trainer,
+                page_number=request.GET.get("history"),
+                memberships=record.memberships,
+                applications=record.applications,
+            ),
+            "memberships_now": memberships_now(record.memberships),
+            "open_applications": [a for a in record.applications if a.status in APPLICATION_OPEN],
+            "closed_applications": [
+                a for a in record.applications if a.status not in APPLICATION_OPEN
+            ],
+            "qualifying_count": sum(
+                1
+                for earned in record.certifications
+                if earned.certification.qualifies_for_mct and not earned.certification.retired
+            ),
             "registration": [
                 (capfirst(Trainer._meta.get_field(name).verbose_name), getattr(trainer, name))
                 for name in Trainer.REGISTRATION_FIELDS

@@ -9,28 +9,54 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..credentials.services import trainer_credentials
-from ..enums import ApplicationStatus, Program
+from ..enums import MEMBERSHIP_OPEN, ApplicationPath, ApplicationStatus, Program
 from ..paths.registry import path_definition
-from ..rules.eligibility import due_for_renewal, eligibility_for, startable_paths
+from ..rules.eligibility import due_for_renewal, eligibility_for, paths_offered, startable_paths
+from ..rules.membership_wording import UPCOMING, with_phases
 from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
 from ..selectors import applications as selectors
 from ..selectors.memberships import membership_history
 from ..selectors.payments import trainer_payment_documents
 from ..services.trainers import trainer_ensure
+from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
 
+# What a path that needs a qualifying certification (its definition's needs_certification)
+# lets the trainer do, for "You need a qualifying certification to …"; a path not named here
+# is called by its label.
+BLOCKED_WHAT = {
+    ApplicationPath.NEW: "enroll as a new MCT",
+    ApplicationPath.RENEW: "renew your MCT membership",
+    ApplicationPath.REJOIN: "rejoin the MCT program",
+    ApplicationPath.UPGRADE: "upgrade from Alumni to MCT",
+}
 
-def _membership_card(year, program: str, today) -> dict | None:
-    if year is None:
+
+def _membership_card(years: list, program: str, today) -> dict | None:
+    """One program's card, true on `today`: the year that covers the member (or the one to
+    come, or the last one), the next year when it is already in place, and renewal."""
+    mine = [y for y in years if y.program == program]
+    if not mine:
         return None
-    card = {"year": year, "program_label": Program(program).label, "is_open": False}
-    if year.status in ("active", "in_renewal"):
-        card["is_open"] = True
-        card["days_left"] = days_left(year.anniversary_on, today)
-        card["in_window"] = due_for_renewal(year, today, settings.RENEWAL_WINDOW_DAYS)
+    current = next((y for y in mine if y.phase.covers_today), None)
+    upcoming = next((y for y in mine if y.phase.phase == UPCOMING), None)
+    latest = max(mine, key=lambda y: (y.anniversary_on, y.pk))
+    open_year = next((y for y in mine if y.status in MEMBERSHIP_OPEN), None)
+    year = current or upcoming or latest
+    card = {
+        "year": year,
+        "phase": year.phase,
+        "next_year": upcoming if current is not None else None,
+        "program_label": Program(program).label,
+        "is_open": open_year is not None,
+    }
+    if open_year is not None:
+        card["open_year"] = open_year
+        card["days_left"] = days_left(open_year.anniversary_on, today)
+        card["in_window"] = due_for_renewal(open_year, today, settings.RENEWAL_WINDOW_DAYS)
         card["window_opens"] = renewal_window_opens(
-            year.anniversary_on, settings.RENEWAL_WINDOW_DAYS
+            open_year.anniversary_on, settings.RENEWAL_WINDOW_DAYS
         )
     return card
 
@@ -124,8 +150,10 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             }
         )
 
+    years = with_phases(membership_history(trainer=trainer), today)
     open_paths = {item["application"].path for item in applications}
     startable = startable_paths(standing, today, settings.RENEWAL_WINDOW_DAYS)
+    offered, blocked = paths_offered(startable, has_qualifying=bool(qualifying_ids))
     actions = [
         {
             "path": path,
@@ -134,13 +162,14 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             "url": path_start_url(path),
             "slug": path_definition(path).slug,
         }
-        for path in startable
+        for path in offered
         if path not in open_paths
     ]
     cancelled = [
         {
             "application": application,
-            "can_reapply": application.path in startable,
+            "can_reapply": application.path in offered,
+            "label": path_definition(application.path).action_label,
             "url": path_start_url(application.path),
         }
         for application in selectors.recently_cancelled(trainer=trainer, exclude_paths=open_paths)
@@ -149,17 +178,24 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     context = {
         "trainer": trainer,
         "today": today,
-        "mct": _membership_card(standing.mct_open or standing.mct_latest, Program.MCT, today),
-        "alumni": _membership_card(
-            standing.alumni_open or standing.alumni_latest, Program.ALUMNI, today
-        ),
+        "mct": _membership_card(years, Program.MCT, today),
+        "alumni": _membership_card(years, Program.ALUMNI, today),
         "applications": applications,
         "actions": actions,
         "cancelled": cancelled,
         "mcp_ids": selectors.trainer_mcp_ids(trainer=trainer),
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
-        "memberships": list(membership_history(trainer=trainer)),
+        # Paths the trainer could start but not finish: no qualifying certification yet.
+        "blocked": [
+            {"path": p, "title": BLOCKED_WHAT.get(p) or f"start “{path_definition(p).label}”"}
+            for p in blocked
+            if p not in open_paths
+        ],
+        "qualifying_catalog": selectors.qualifying_catalog() if blocked else [],
+        "mcp_id_claim_url": mcp_id_claim_url(),
+        "help_url": help_url(),
+        "memberships": years,
         "credentials": trainer_credentials(trainer=trainer),
         "payment_documents": trainer_payment_documents(trainer=trainer),
     }

@@ -4,6 +4,7 @@ They are their own POST actions (the form's clean() only compares what was verif
 code is never kept in the draft.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 
@@ -44,8 +45,8 @@ class PasscodeStepMixin:
             self.storage.extra_entry("sent", {})[purpose] = address
             messages.info(
                 self.request,
-                f"We sent a code to {address}. It can take a few minutes to arrive and stays "
-                "valid for 120 days.",
+                f"We sent a code to {address}. It can take a few minutes to arrive. It works "
+                f"once, within {settings.PASSCODE_VALID_DAYS} days.",
             )
             return redirect(self.get_step_url(step))
 

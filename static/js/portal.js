@@ -338,10 +338,18 @@
   }
 
   /* ---------------------------------------------------------- scrollable tables */
-  // A table that overflows becomes a focusable, labelled region so keyboard users can scroll it.
+  // A table that overflows becomes a focusable, labelled region so keyboard users can scroll it,
+  // with a visible cue above it (and edge shadows from the CSS) so nobody misses the columns
+  // off screen.
   function initTableWraps() {
     $all('.table-wrap').forEach(function (wrap) {
       if (wrap.scrollWidth <= wrap.clientWidth + 1 || wrap.hasAttribute('tabindex')) { return; }
+      wrap.classList.add('table-wrap--overflow');
+      var cue = document.createElement('p');
+      cue.className = 'table-scroll-cue';
+      cue.setAttribute('aria-hidden', 'true');
+      cue.textContent = 'Scroll sideways to see every column →';
+      wrap.parentNode.insertBefore(cue, wrap);
       wrap.setAttribute('tabindex', '0');
       if (!wrap.hasAttribute('role')) { wrap.setAttribute('role', 'region'); }
       if (!wrap.hasAttribute('aria-label') && !wrap.hasAttribute('aria-labelledby')) {

@@ -24,7 +24,7 @@ def test_apply_for_alumni_as_a_non_employee(walker, demo):
 
     profile = walker.get("/profile/")
     assert "Lena Lapsed" in text_of(profile)
-    assert "Apply for Alumni" in text_of(profile)
+    assert "Apply for MCT Alumni" in text_of(profile)
     assert 'href="/apply/alumni/"' in profile.content.decode()
     assert walker.get("/apply/alumni/")["Location"] == "/apply/alumni/profile/"
     # The alumni paths have no requirements step.

@@ -22,7 +22,7 @@ def test_renew_alumni_due_in_15_days(walker, demo):
 
     profile = walker.get("/profile/")
     assert "Ana Renewing" in text_of(profile)
-    assert "Renew Alumni" in text_of(profile)
+    assert "Renew MCT Alumni" in text_of(profile)
     assert 'href="/apply/alumni-renew/"' in profile.content.decode()
     assert walker.get("/apply/alumni-renew/")["Location"] == "/apply/alumni-renew/profile/"
     page = walker.get("/apply/alumni-renew/profile/")

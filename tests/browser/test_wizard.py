@@ -95,6 +95,13 @@ def test_new_enrollment_with_a_real_file_upload(page, live_server, demo_data, pr
     certified_on = timezone.localdate() - datetime.timedelta(days=200)
     page.get_by_label("Date of certification").fill(certified_on.isoformat())
     page.get_by_label("Upload your proof").set_input_files(str(proof_file))
+    # Issue 13: how the proof is handled is said, and agreed to, before it is sent.
+    expect(page.get_by_text("How we handle your file")).to_be_visible()
+    _next(page)
+    expect(page).to_have_url(f"{base}/apply/new/requirements/")
+    expect(page.locator(".field__error-item", has_text="Agree to how your file")).to_be_visible()
+    page.get_by_label("Upload your proof").set_input_files(str(proof_file))
+    page.get_by_label("I agree that the MCT program's reviewers use").check()
     shots(page, "wizard-requirements")
     _next(page)
     expect(page).to_have_url(f"{base}/apply/new/terms/")
@@ -151,8 +158,10 @@ def test_renewal_with_an_uploaded_training_summary(page, live_server, demo_data,
 
     expect(page).to_have_url(f"{base}/apply/renew/requirements/")
     expect(page.get_by_text("We could not find a class in the previous 365 days")).to_be_visible()
-    page.get_by_label("Upload a training summary or score report").check()
+    # A freelancer has one way left (no waiver): no radio group with a single option.
+    expect(page.get_by_role("radio")).to_have_count(0)
     page.get_by_label("Summary or score report file").set_input_files(str(summary))
+    page.get_by_label("I agree that the MCT program's reviewers use").check()
     shots(page, "renew-requirements")
     _next(page)
     expect(page).to_have_url(f"{base}/apply/renew/terms/")

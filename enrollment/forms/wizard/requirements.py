@@ -8,6 +8,7 @@ from ...enums import EvidenceKind
 from ...models import CredentialType
 from ...rules.requirements import proof_date_problem, waiver_allowed, waiver_date_problem
 from ...services.evidence import WAIVER_FIELDS
+from ..consent import add_consent_field, check_consent
 from .base import (
     ConditionalCharField,
     ConditionalChoiceField,
@@ -86,6 +87,7 @@ class ProofRequirementsForm(RequirementsForm):
         self.fields["certified_on"].error_messages["required"] = "Enter the date of certification."
         self.fields["credential_type"].required = True
         self.fields["certified_on"].required = True
+        add_consent_field(self, "proof_consent")
         self.current = self.context.evidence.get(EvidenceKind.INSTRUCTIONAL_SKILLS)
         if evidence_usable(self.current):
             # The file already uploaded stands; a new one replaces it.
@@ -105,6 +107,7 @@ class ProofRequirementsForm(RequirementsForm):
                 self.add_error("certified_on", problem)
         new_file = cleaned.get("proof_file")
         if new_file or "proof_file" in self.errors:
+            check_consent(self, file_field="proof_file", consent_field="proof_consent")
             return cleaned
         current = self.current
         if not evidence_usable(current):
@@ -166,7 +169,9 @@ class RenewRequirementsForm(RequirementsForm):
         "or DOCX file of up to 10 MB.",
     )
     courses_taught = ConditionalIntegerField(
-        label="Number of courses taught", min_value=1, max_value=999
+        label="Number of courses you taught in the previous 365 days",
+        min_value=1,
+        max_value=999,
     )
     course_name = ConditionalCharField(label="Course name", max_length=200)
     taught_on = ConditionalDateField(
@@ -183,7 +188,7 @@ class RenewRequirementsForm(RequirementsForm):
 
     WAIVER_FIELDS = WAIVER_FIELDS
     WAIVER_MESSAGES = {
-        "courses_taught": "Enter the number of courses you taught.",
+        "courses_taught": "Enter the number of courses you taught in the previous 365 days.",
         "course_name": "Enter the name of a course you taught.",
         "taught_on": "Enter the date you taught the course.",
         "number_of_students": "Enter the number of students or participants.",
@@ -203,8 +208,10 @@ class RenewRequirementsForm(RequirementsForm):
         else:
             for name in self.WAIVER_FIELDS:
                 del self.fields[name]
-            # One way left: it is chosen already.
+            # One way left: it is chosen already, so no radio group with a single option.
             self.fields["teaching_method"].initial = SUMMARY
+            self.fields["teaching_method"].widget = forms.HiddenInput()
+        add_consent_field(self, "summary_consent")
         self.current_summary = self.context.evidence.get(EvidenceKind.TRAINING_SUMMARY)
         if evidence_usable(self.current_summary):
             self.fields["summary_file"].required = False
@@ -234,6 +241,7 @@ class RenewRequirementsForm(RequirementsForm):
                 "days. Choose how you will show that you taught.",
             )
         elif method == SUMMARY:
+            check_consent(self, file_field="summary_file", consent_field="summary_consent")
             needs_file = not cleaned.get("summary_file") and "summary_file" not in self.errors
             if needs_file and not evidence_usable(self.current_summary):
                 self.add_error(

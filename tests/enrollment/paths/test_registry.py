@@ -30,7 +30,7 @@ def test_the_profile_page_order_and_labels():
         "alumni_renew",
         "alumni",
     ]
-    assert path_definition("alumni_renew").action_label == "Renew Alumni"
+    assert path_definition("alumni_renew").action_label == "Renew MCT Alumni"
     assert path_definition("new").label == "Enroll as a new MCT"
 
 

@@ -128,7 +128,7 @@ def test_a_lapsed_member_can_rejoin_and_the_transcript_shows_the_gap():
         'to <time datetime="2026-05-04">4 May 2026</time>'
     ) in html
     assert "Lapsed on 1 March 2025, not renewed." in html
-    assert "Renewed for another year." in html
+    assert "Ran until 1 March 2024, then renewed for another year." in html
     assert 'badge--active">Active<' in html
     # Oldest first.
     assert html.index("1 March 2023") < html.index("Not a member") < html.index("4 May 2027")

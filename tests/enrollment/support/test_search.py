@@ -112,6 +112,33 @@ def test_finds_a_person_by_the_start_of_an_email_address(cheever, bystanders):
     assert _ids(trainer_search(query="ben.chee")) == [cheever.pk]
 
 
+def test_finds_a_person_by_the_start_of_an_email_without_the_at_sign():
+    """Issue 13: "renew-upload" finds renew-upload@demo.mct, which a name lookup alone
+    (the word looks like a hyphenated name) never did."""
+    owner = factories.TrainerFactory(
+        first_name="Ravi", last_name="Kumar", email="renew-upload@demo.mct"
+    )
+    factories.TrainerFactory(first_name="Renee", last_name="Upton", email="r.upton@example.org")
+    outcome = trainer_search(query="renew-upload")
+    assert _ids(outcome)[0] == owner.pk
+    assert outcome.hits[0].matched_on == MATCHED_ON_EMAIL
+    assert outcome.hits[0].score == 0.95  # the whole part before "@"
+    partial = trainer_search(query="renew-up")
+    assert owner.pk in _ids(partial)
+    assert next(h for h in partial.hits if h.trainer_id == owner.pk).score == 0.9
+
+
+def test_a_single_word_is_looked_up_as_a_name_and_as_the_start_of_an_email():
+    """Ranked together: the exact name first, then the address that starts with the word."""
+    named = factories.TrainerFactory(first_name="Ada", last_name="Morgan", email="x1@example.org")
+    addressed = factories.TrainerFactory(
+        first_name="Lin", last_name="Chao", email="morganite@example.org"
+    )
+    outcome = trainer_search(query="morgan")
+    assert _ids(outcome)[:2] == [named.pk, addressed.pk]
+    assert [h.matched_on for h in outcome.hits[:2]] == [MATCHED_ON_NAME, MATCHED_ON_EMAIL]
+
+
 def test_finds_a_person_by_their_sign_in_email_when_registration_email_differs():
     trainer = factories.TrainerFactory(email="registration@example.org")
     trainer.user.email = "sign-in@example.net"
@@ -172,12 +199,13 @@ def test_a_too_short_query_finds_nothing(cheever):
 
 def test_query_kinds_send_each_query_only_to_plausible_lookups():
     assert query_kinds("a@b.org") == {KIND_EMAIL}
-    assert query_kinds("Cheever") == {KIND_NAME, KIND_IDENTIFIER}
+    assert query_kinds("Cheever") == {KIND_NAME, KIND_IDENTIFIER, KIND_EMAIL}
     assert query_kinds("O'Brien") == {KIND_NAME, KIND_IDENTIFIER}
     assert query_kinds("Benjamin Cheever") == {KIND_NAME}
-    assert query_kinds("98765432") == {KIND_IDENTIFIER}
-    assert query_kinds("ER-2026-000101") == {KIND_IDENTIFIER}
+    assert query_kinds("98765432") == {KIND_IDENTIFIER, KIND_EMAIL}
+    assert query_kinds("ER-2026-000101") == {KIND_IDENTIFIER, KIND_EMAIL}
     assert query_kinds("ben.cheever") == {KIND_IDENTIFIER, KIND_EMAIL}
+    assert query_kinds("renew-upload") == {KIND_NAME, KIND_IDENTIFIER, KIND_EMAIL}
 
 
 def test_a_planted_duplicate_account_is_flagged(cheever, bystanders):

@@ -173,6 +173,7 @@ def test_a_bad_or_missing_proof_file_is_a_field_error_and_uploads_nothing(walker
             "credential_type": str(credential.pk),
             "certified_on": (timezone.localdate() - datetime.timedelta(days=30)).isoformat(),
             "proof_file": upload,
+            "proof_consent": "on",
         },
     )
     assert response.status_code == 200

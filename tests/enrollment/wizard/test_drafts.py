@@ -42,6 +42,7 @@ def _through_requirements(walker, credential, name="proof.pdf", text=None):
             "credential_type": str(credential.pk),
             "certified_on": (timezone.localdate() - datetime.timedelta(days=90)).isoformat(),
             "proof_file": good_pdf(name, text),
+            "proof_consent": "on",
         },
     )
     assert response["Location"] == "/apply/new/terms/"
@@ -347,7 +348,7 @@ def test_cancelled_payment_lets_the_trainer_reapply_prefilled(walker, terms):
 
     profile = walker.get("/profile/")
     text = text_of(profile)
-    assert "was cancelled" in text and "Re-apply" in text
+    assert "was cancelled" in text and "Upgrade from Alumni" in text and "Re-apply" not in text
     page = walker.get("/apply/upgrade/profile/")
     second = Application.objects.get(
         trainer=trainer, path=ApplicationPath.UPGRADE, status=ApplicationStatus.DRAFT

@@ -42,7 +42,7 @@ def test_new_enrollment_from_profile_to_active_membership(
     assert 'href="/apply/new/"' in profile.content.decode()
     assert "Enroll" in text_of(profile)
     # Only the actions that apply: no renewal, upgrade or rejoin for a newcomer.
-    assert "Upgrade Now" not in text_of(profile)
+    assert "Upgrade from Alumni" not in text_of(profile)
     assert 'href="/apply/renew/"' not in profile.content.decode()
     assert 'href="/apply/rejoin/"' not in profile.content.decode()
 
@@ -76,6 +76,7 @@ def test_new_enrollment_from_profile_to_active_membership(
             "credential_type": str(credential.pk),
             "certified_on": certified_on.isoformat(),
             "proof_file": good_pdf("ctt-certificate.pdf"),
+            "proof_consent": "on",
         },
     )
     assert response.status_code == 302 and response["Location"] == "/apply/new/terms/"

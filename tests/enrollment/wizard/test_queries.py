@@ -45,6 +45,7 @@ def _walk_new(walker, credential):
             "credential_type": str(credential.pk),
             "certified_on": (timezone.localdate() - datetime.timedelta(days=50)).isoformat(),
             "proof_file": good_pdf(),
+            "proof_consent": "on",
         },
     )
     walker.step("new", "terms", {"accept_program_guide": "on", "accept_program_agreement": "on"})
@@ -54,7 +55,11 @@ def _walk_renew(walker, credential):
     walker.step(
         "renew", "profile", {"employer_type": "freelancer", "primary_audience": "developer"}
     )
-    walker.step("renew", "requirements", {"teaching_method": "summary", "summary_file": good_pdf()})
+    walker.step(
+        "renew",
+        "requirements",
+        {"teaching_method": "summary", "summary_consent": "on", "summary_file": good_pdf()},
+    )
     walker.step("renew", "terms", {"accept_program_guide": "on", "accept_program_agreement": "on"})
 
 

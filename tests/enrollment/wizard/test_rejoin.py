@@ -48,7 +48,7 @@ def test_rejoin_two_months_after_lapse_needs_no_new_proof(walker, demo):
 
     profile = walker.get("/profile/")
     assert "Lena Lapsed" in text_of(profile)
-    assert "Re-apply" in text_of(profile)
+    assert "Rejoin" in text_of(profile) and "Re-apply" not in text_of(profile)
     assert 'href="/apply/rejoin/"' in profile.content.decode()
     assert 'href="/apply/renew/"' not in profile.content.decode()
     assert 'href="/apply/new/"' not in profile.content.decode()
@@ -110,6 +110,7 @@ def test_rejoin_after_more_than_three_years_needs_proof_again(walker, terms, rev
             "credential_type": str(credential.pk),
             "certified_on": too_old.isoformat(),
             "proof_file": good_pdf(),
+            "proof_consent": "on",
         },
     )
     assert "The certification must be no more than 3 years old" in text_of(response)
@@ -122,6 +123,7 @@ def test_rejoin_after_more_than_three_years_needs_proof_again(walker, terms, rev
             "credential_type": str(credential.pk),
             "certified_on": (timezone.localdate() - datetime.timedelta(days=30)).isoformat(),
             "proof_file": good_pdf("mce.pdf"),
+            "proof_consent": "on",
         },
     )
     assert response["Location"] == "/apply/rejoin/terms/"

@@ -131,7 +131,11 @@ def test_renew_with_uploaded_training_summary(walker, demo, client):
     response = walker.step(
         "renew",
         "requirements",
-        {"teaching_method": "summary", "summary_file": good_pdf("score-report.pdf")},
+        {
+            "teaching_method": "summary",
+            "summary_consent": "on",
+            "summary_file": good_pdf("score-report.pdf"),
+        },
     )
     assert response["Location"] == "/apply/renew/terms/"
     application = Application.objects.get(trainer=trainer, path=ApplicationPath.RENEW)

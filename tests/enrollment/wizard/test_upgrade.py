@@ -24,7 +24,7 @@ def test_upgrade_from_alumni_to_active_mct(walker, demo):
 
     profile = walker.get("/profile/")
     assert "Alex Alumnus" in text_of(profile)
-    assert "Upgrade Now" in text_of(profile)
+    assert "Upgrade from Alumni" in text_of(profile)
     assert 'href="/apply/upgrade/"' in profile.content.decode()
     # An alumni member is not offered a new enrollment.
     assert 'href="/apply/new/"' not in profile.content.decode()
