@@ -7,7 +7,7 @@ new, renew, upgrade and rejoin; alumni.urls adds alumni and alumni_renew.
 
 from django.urls import path, re_path
 
-from .views import profile, wizard
+from .views import details, help, profile, wizard
 from .wizard.base import start_url_name, step_url_name
 
 STEP_PATTERN = r"(?P<step>profile|requirements|terms|confirmation)"
@@ -22,6 +22,9 @@ def wizard_urls(slug: str, app_path: str, view):
 
 urlpatterns = [
     path("profile/", profile.profile_page, name="profile"),
+    path("profile/details/", details.details_page, name="profile_details"),
+    path("profile/mcp-ids/link/", details.mcp_id_claim_page, name="mcp_id_claim"),
+    path("help/", help.help_page, name="help"),
     path(
         "apply/<uuid:public_id>/withdraw/",
         wizard.withdraw_application,

@@ -365,3 +365,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Help, support contact and MCP ID claims (issue 9) -----------------------------------------
+# Shown on /help/ (and in emails) only when set.
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "")
+SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "")
+PROGRAM_HOME_URL = os.environ.get(
+    "PROGRAM_HOME_URL", "https://learn.microsoft.com/training/educator-center/programs/mct/"
+)
+PROGRAM_GUIDE_URL = os.environ.get(
+    "PROGRAM_GUIDE_URL",
+    "https://learn.microsoft.com/training/educator-center/programs/mct/mct-program-guide",
+)
+ACCESS_CODE_MAX_ATTEMPTS = env_int("ACCESS_CODE_MAX_ATTEMPTS", 5)  # per MCP ID, then locked
+MCP_CLAIM_DAILY_LIMIT = env_int("MCP_CLAIM_DAILY_LIMIT", 10)  # wrong tries per trainer a day
+FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5/h")

@@ -33,7 +33,9 @@ def trainer_ensure(user) -> Trainer:
     return trainer
 
 
-def trainer_mail(trainer: Trainer, *, role: str, context: dict) -> None:
+def trainer_mail(
+    trainer: Trainer, *, role: str, context: dict, secret_context: dict | None = None
+) -> None:
     """Queues the email `role` to the trainer's sign-in address, greeting them by name and
     linking to their profile page (the role's context may add to both)."""
     from mct_portal.links import portal_url
@@ -48,4 +50,5 @@ def trainer_mail(trainer: Trainer, *, role: str, context: dict) -> None:
             "profile_url": portal_url("/profile/"),
             **context,
         },
+        secret_context=secret_context,
     )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..enums import PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
+from ..forms.details import McpIdClaimForm
 from ..rules.eligibility import (
     PATH_ACTION_LABELS,
     due_for_renewal,
@@ -18,9 +19,11 @@ from ..rules.eligibility import (
 from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
 from ..selectors import applications as selectors
+from ..selectors.mcp_ids import exam_transcript
 from ..selectors.memberships import membership_history
 from ..services.trainers import trainer_ensure
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
+from .details import details_gate
 
 
 def _membership_card(year, program: str, today) -> dict | None:
@@ -79,6 +82,9 @@ def _next_step(application, requirements) -> dict:
 @login_required
 def profile_page(request: HttpRequest) -> HttpResponse:
     trainer = trainer_ensure(request.user)
+    gate = details_gate(request, trainer, next_url=reverse("profile"), staff_exempt=True)
+    if gate is not None:  # first sign-in: the registration details come first
+        return gate
     today = timezone.localdate()
     standing = selectors.membership_standing(trainer=trainer)
     certifications = selectors.trainer_certifications(trainer=trainer)
@@ -162,5 +168,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
         "memberships": list(membership_history(trainer=trainer)),
+        "exam_transcript": exam_transcript(trainer=trainer),
+        "claim_form": McpIdClaimForm(),
     }
     return render(request, "enrollment/profile.html", context)

@@ -133,6 +133,12 @@ class ApplicationWizard(NamedUrlSessionWizardView):
         if not self.eligibility.allowed:
             return self.render_not_eligible()
         if application is None:
+            # Registration details (and the NDA) come before any application (issue 9).
+            from ..views.details import details_gate
+
+            gate = details_gate(request, self.trainer, next_url=path_start_url(self.path))
+            if gate is not None:
+                return gate
             application = application_start(
                 trainer=self.trainer,
                 path=self.path,
