@@ -142,4 +142,4 @@ def mcp_id_claim_page(request: HttpRequest) -> HttpResponse:
                 "certifications are listed below and count for your applications.",
             )
             return redirect(f"{reverse('profile')}#mcp-title")
-    return render(request, "enrollment/mcp_id_claim.html", {"form": form})
+    return render(request, "enrollment/mcp_id_claim.html", {"claim_form": form})
