@@ -133,6 +133,7 @@ def trainer_update_details(*, trainer: Trainer, data: dict, accept_nda: bool, by
     if not update_fields:
         return locked
     locked.save(update_fields=[*update_fields, "updated_at"])
+    _sync_account_name(locked)
     audit(
         actor=by,
         action="trainer.details_updated",
@@ -146,3 +147,14 @@ def trainer_update_details(*, trainer: Trainer, data: dict, accept_nda: bool, by
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _sync_account_name(trainer: Trainer) -> None:
+    """The header greets the account by name: keep it the one the trainer registered."""
+    user = trainer.user
+    names = {"first_name": trainer.first_name[:150], "last_name": trainer.last_name[:150]}
+    changed = [name for name, value in names.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, names[name])
+    if changed:
+        user.save(update_fields=changed)
