@@ -58,7 +58,11 @@ def render_email(role: str, context: dict) -> tuple[str, str, str]:
         fragment = get_template(f"emails/{role}.html").render(context)
     except TemplateDoesNotExist:
         return subject, text, ""
-    html = get_template(EMAIL_LAYOUT).render({"subject": subject, "content": mark_safe(fragment)})  # noqa: S308 (rendered by our own template)
+    from mct_portal.links import portal_url
+
+    content = mark_safe(fragment)  # noqa: S308 (rendered by our own template)
+    layout = {"subject": subject, "content": content, "help_url": portal_url("/help/")}
+    html = get_template(EMAIL_LAYOUT).render(layout)
     return subject, text, html
 
 

@@ -48,6 +48,7 @@ def trainer_mail(
         context={
             "trainer_name": trainer.first_name or trainer.full_name,
             "profile_url": portal_url("/profile/"),
+            "help_url": portal_url("/help/"),
             **context,
         },
         secret_context=secret_context,
