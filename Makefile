@@ -56,12 +56,13 @@ migrate: install
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn mct_portal.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile -
+	$(BIN)/gunicorn mct_portal.wsgi --bind $(HOST):$(PORT) --workers 3 --no-control-socket --access-logfile -
 
 worker: install
 	$(BIN)/celery -A mct_portal worker --loglevel INFO --concurrency 2
 
 beat: install
+	mkdir -p var
 	$(BIN)/celery -A mct_portal beat --loglevel INFO --schedule var/celerybeat-schedule
 
 check-deploy: install

@@ -391,4 +391,5 @@ class PaymentAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/enrollment/payment/action_reason.html", context)
 
+
 from . import admin_onboarding  # noqa: E402, F401  (issue 9: feedback, duplicates, claims)

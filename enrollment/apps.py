@@ -7,3 +7,4 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects verification signals)
+        from .credentials import checks  # noqa: F401  (registers the deploy checks)

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from .credentials.services import credentials_issue_missing
 from .enums import (
     ApplicationPath,
     ApplicationStatus,
@@ -404,6 +405,8 @@ def load_demo_data(today: datetime.date | None = None) -> list[str]:
         trainer = _trainer(account, user, index, today)
         _membership(account, trainer, today)
         _mtm_records(trainer, today)
+    # Demo years are made directly, not through membership_start: sign their credentials.
+    credentials_issue_missing()
     return [account.email for account in ACCOUNTS]
 
 

@@ -588,3 +588,25 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.status})"
+
+
+class MembershipCredential(models.Model):
+    """The Open Badges 3.0 credential of one membership year, kept as it was signed.
+
+    Its place in the status lists follows from its id (enrollment/credentials/bitstring.py),
+    so issuing needs no counter and two credentials never share a bit.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="credential"
+    )
+    key_id = models.CharField("signing key", max_length=64)
+    token = models.TextField("signed credential (VC-JWT)")
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "membership credential"
+
+    def __str__(self) -> str:
+        return f"Credential {self.public_id} for {self.membership}"

@@ -126,16 +126,35 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------
+# The pragmas Django's SQLite notes recommend for a web server (busy_timeout in ms).
+SQLITE_INIT_COMMAND = (
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA busy_timeout=20000;"
+    "PRAGMA temp_store=MEMORY;"
+    "PRAGMA mmap_size=134217728;"
+    "PRAGMA journal_size_limit=27103364;"
+    "PRAGMA cache_size=2000;"
+)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # SQLite serving concurrent requests: every transaction takes the write lock when it
+    # begins (IMMEDIATE), so the row locks PostgreSQL gives `select_for_update` become a
+    # queue here, and a writer waits for the lock (busy timeout) instead of failing with
+    # "database is locked"; WAL lets readers go on while one request writes.
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": SQLITE_INIT_COMMAND,
+            },
+            "TEST": {"NAME": VAR_DIR / "test-db.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -339,6 +358,10 @@ VIRUS_SCANNER_URL = os.environ.get("VIRUS_SCANNER_URL", "")  # e.g. tcp://127.0.
 REVIEW_DUE_BUSINESS_DAYS = env_int("REVIEW_DUE_BUSINESS_DAYS", 4)
 REVIEW_HOLIDAYS = env_list("REVIEW_HOLIDAYS")  # ISO dates skipped when counting business days
 PROOF_RETENTION_DAYS = env_int("PROOF_RETENTION_DAYS", 0)
+
+# Ed25519 private keys (PEM files outside the web root) that sign membership credentials,
+# newest first: the first signs, all are published (docs/credentials.md).
+CREDENTIAL_SIGNING_KEYS = env_list("CREDENTIAL_SIGNING_KEYS")
 PASSCODE_VALID_DAYS = env_int("PASSCODE_VALID_DAYS", 120)
 PASSCODE_MAX_ATTEMPTS = env_int("PASSCODE_MAX_ATTEMPTS", 5)
 PASSCODE_RESEND_COOLDOWN_SECONDS = env_int("PASSCODE_RESEND_COOLDOWN_SECONDS", 60)

@@ -3,12 +3,15 @@
 import os
 import tempfile
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-only-for-the-test-suite-0123456789")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("MCT_VAR_DIR", tempfile.mkdtemp(prefix="mct-test-var-"))
 
 from .settings import *  # noqa: F403
-from .settings import STORAGES, env_bool
+from .settings import STORAGES, VAR_DIR, env_bool
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
@@ -26,3 +29,16 @@ AXES_ENABLED = False
 # Static files come straight from the finders: no collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# One signing key for the whole run (a worker started by a test shares MCT_VAR_DIR).
+_CREDENTIAL_KEY = VAR_DIR / "credential-key.pem"
+if not _CREDENTIAL_KEY.exists():
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _CREDENTIAL_KEY.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+CREDENTIAL_SIGNING_KEYS = [str(_CREDENTIAL_KEY)]

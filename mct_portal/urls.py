@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from enrollment.views import credentials
+
 from . import health
 
 admin.site.site_header = "MCT Portal administration"
@@ -17,6 +19,8 @@ urlpatterns = [
     path("files/", include("verification.urls")),
     path("", include("alumni.urls")),
     path("verify/", include("enrollment.verify_urls")),
+    path("credentials/", include("enrollment.credential_urls")),
+    path(".well-known/jwks.json", credentials.key_set, name="jwks"),
     path("", include("enrollment.payment_urls")),
     path("", include("enrollment.urls")),
 ]

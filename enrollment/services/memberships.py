@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from mct_portal.links import portal_url
 from verification.audit import audit
 
+from ..credentials.services import credential_issue
 from ..enums import (
     APPLICATION_OPEN,
     MEMBERSHIP_OPEN,
@@ -101,6 +102,7 @@ def membership_start(
         subject_user=trainer.user,
         after=_membership_snapshot(membership),
     )
+    credential_issue(membership=membership)
     return membership
 
 
@@ -150,6 +152,7 @@ def membership_extend(
         before=_membership_snapshot(current),
         after=_membership_snapshot(membership),
     )
+    credential_issue(membership=membership)
     return membership
 
 

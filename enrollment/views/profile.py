@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from ..credentials.services import trainer_credentials
 from ..enums import PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
 from ..forms.details import McpIdClaimForm
 from ..rules.eligibility import (
@@ -170,5 +171,6 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "memberships": list(membership_history(trainer=trainer)),
         "exam_transcript": exam_transcript(trainer=trainer),
         "claim_form": McpIdClaimForm(),
+        "credentials": trainer_credentials(trainer=trainer),
     }
     return render(request, "enrollment/profile.html", context)

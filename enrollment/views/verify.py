@@ -12,8 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_ratelimit.decorators import ratelimit
 
+from ..credentials.services import credential_is_revoked
 from ..enums import MEMBERSHIP_OPEN, MembershipStatus
-from ..models import Trainer
+from ..models import MembershipCredential, Trainer
 from ..rules.memberships import lapse_due
 from ..selectors.memberships import verification_membership
 
@@ -56,6 +57,12 @@ def _public_facts(trainer: Trainer) -> dict:
         if status == MembershipStatus.ENDED
         else None,
     }
+    credential = MembershipCredential.objects.filter(membership=membership).first()
+    if credential is not None:
+        facts["credential"] = {
+            "id": credential.public_id,
+            "revoked": credential_is_revoked(credential),
+        }
     return facts
 
 

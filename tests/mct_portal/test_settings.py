@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from enrollment.credentials.keys import generate_private_key_pem
+
 ROOT = Path(__file__).resolve().parents[2]
 REAL_STACK_VARS = (
     "DATABASE_URL",
@@ -129,6 +131,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         DJANGO_ALLOWED_HOSTS="portal.example",
         MCT_VAR_DIR=str(tmp_path),
         REDIS_URL="redis://127.0.0.1:6379/0",
+        CREDENTIAL_SIGNING_KEYS=str(credential_key(tmp_path)),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -138,3 +141,29 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def credential_key(folder):
+    path = folder / "credential-key.pem"
+    path.write_bytes(generate_private_key_pem())
+    return path
+
+
+def test_deploy_check_warns_when_no_credential_key_is_configured(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in REAL_STACK_VARS}
+    env.update(
+        DJANGO_SETTINGS_MODULE="mct_portal.settings",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "k3y" * 12,
+        DJANGO_ALLOWED_HOSTS="portal.example",
+        MCT_VAR_DIR=str(tmp_path),
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "credentials.W001" in result.stdout + result.stderr

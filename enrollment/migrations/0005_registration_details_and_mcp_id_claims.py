@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0003_mcp_id_access_code"),
+        ("enrollment", "0004_membership_credential"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
