@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from . import models
 from .enums import PaymentStatus
@@ -269,9 +270,15 @@ class PaymentAdmin(admin.ModelAdmin):
         "status",
         "provider",
         "reference",
+        "provider_payment_id",
         "discount_code",
+        "billing_name",
+        "billing_address",
+        "billing_vat_id",
+        "documents_pdf",
         "created_at",
         "paid_at",
+        "refunded_at",
         "updated_at",
     ]
     readonly_fields = fields
@@ -290,6 +297,19 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description="Path", ordering="application__path")
     def application_path(self, payment: models.Payment) -> str:
         return payment.application.get_path_display()
+
+    @admin.display(description="Invoice and credit note")
+    def documents_pdf(self, payment: models.Payment) -> str:
+        links = [
+            format_html(
+                '<a href="{}">{} {}</a>',
+                reverse("payment_document", kwargs={"number": document.number}),
+                document.get_kind_display(),
+                document.number,
+            )
+            for document in payment.documents.all()
+        ]
+        return format_html_join(", ", "{}", ((link,) for link in links)) if links else "—"
 
     @admin.display(description="Amount", ordering="amount")
     def amount_due(self, payment: models.Payment) -> str:
@@ -348,14 +368,17 @@ class PaymentAdmin(admin.ModelAdmin):
             action="refund_payments",
             title="Refund payments",
             explanation=(
-                "Refunding records that the money of a paid payment was given back. "
-                "The membership is not changed: revoke it from Memberships if the trainer "
-                "should leave the program."
+                "Refunding gives the money of a paid payment back: a card payment is refunded "
+                'through Stripe (the payment shows "refund pending" until Stripe confirms), '
+                "an invoice paid by bank transfer is recorded as refunded at once. Each refund "
+                "issues a credit note and emails it to the trainer. The membership is not "
+                "changed: revoke it from Memberships if the trainer should leave the program."
             ),
             button="Refund payments",
             service=payment_services.payment_refund,
             done=(
-                "Refunded {count} payment(s). Memberships were not changed: revoke them "
+                "Refunded {count} payment(s); card refunds show as refund pending until "
+                "Stripe confirms them. Memberships were not changed: revoke them "
                 "separately if needed."
             ),
         )

@@ -6,5 +6,12 @@ class EnrollmentConfig(AppConfig):
     verbose_name = "Enrollment"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects verification signals)
-        from .credentials import checks  # noqa: F401  (registers the deploy checks)
+        from verification.mail import register_attachment_source
+
+        from . import checks, receivers  # noqa: F401  (connects signals, registers checks)
+        from .credentials import checks as credential_checks  # noqa: F401  (deploy checks)
+        from .review_context import register as register_review_context
+        from .services.documents import document_attachment
+
+        register_attachment_source("payment_document", document_attachment)
+        register_review_context()

@@ -155,4 +155,26 @@ class PaymentStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     PAID = "paid", "Paid"
     CANCELLED = "cancelled", "Cancelled"
+    # The provider was asked to give the money back; its webhook confirms the refund.
+    REFUND_PENDING = "refund_pending", "Refund pending"
     REFUNDED = "refunded", "Refunded"
+
+
+# A payment whose money is (or is about to be) taken: at most one per application.
+PAYMENT_LIVE = (PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.REFUND_PENDING)
+
+_P = PaymentStatus
+# Where a payment may go from each state; every change goes through one service
+# (enrollment.services.payments), which checks this map.
+PAYMENT_TRANSITIONS: dict[str, set[str]] = {
+    _P.PENDING: {_P.PAID, _P.CANCELLED},
+    _P.PAID: {_P.REFUND_PENDING, _P.REFUNDED},
+    _P.REFUND_PENDING: {_P.REFUNDED},
+    _P.CANCELLED: set(),
+    _P.REFUNDED: set(),
+}
+
+
+class PaymentDocumentKind(models.TextChoices):
+    INVOICE = "invoice", "Invoice"
+    CREDIT_NOTE = "credit_note", "Credit note"

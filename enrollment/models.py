@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from .enums import (
     APPLICATION_OPEN,
     MEMBERSHIP_OPEN,
+    PAYMENT_LIVE,
     ApplicationPath,
     ApplicationStatus,
     AreaOfExpertise,
@@ -18,6 +19,7 @@ from .enums import (
     EmployerType,
     EvidenceKind,
     MembershipStatus,
+    PaymentDocumentKind,
     PaymentStatus,
     Program,
     TermsDocument,
@@ -571,16 +573,28 @@ class Payment(models.Model):
     discount_code = models.ForeignKey(
         DiscountCode, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
+    # Sent as the idempotency key of every request to the provider for this attempt.
+    attempt_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Who the invoice is made out to: entered on the payment page, kept with the payment.
+    billing_name = models.CharField(max_length=200, blank=True)
+    billing_address = models.TextField(blank=True)
+    billing_vat_id = models.CharField("Billing VAT ID", max_length=40, blank=True)
+    # The provider's id of the money movement (a Stripe PaymentIntent), for refunds.
+    provider_payment_id = models.CharField(max_length=100, blank=True, db_index=True)
+    # Where the trainer pays (a hosted checkout page); empty for providers without one.
+    redirect_url = models.URLField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["provider", "reference"], name="payment_reference_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["application"],
-                condition=Q(status__in=[PaymentStatus.PENDING, PaymentStatus.PAID]),
+                condition=Q(status__in=PAYMENT_LIVE),
                 name="one_live_payment_per_application",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_not_negative"),
@@ -610,3 +624,43 @@ class MembershipCredential(models.Model):
 
     def __str__(self) -> str:
         return f"Credential {self.public_id} for {self.membership}"
+
+
+class DocumentCounter(models.Model):
+    """The last number given in a series of documents in one year; locked while a
+    number is taken, in the transaction that issues the document, so numbers have no gaps."""
+
+    series = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_number}"
+
+
+class PaymentDocument(models.Model):
+    """An invoice (a receipt once paid) or a credit note of a payment. What it says is
+    frozen in `content` when it is issued; the PDF is drawn from it on request."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=16, choices=PaymentDocumentKind.choices)
+    number = models.CharField(max_length=32, unique=True)
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    issued_on = models.DateField()
+    content = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "kind"], name="one_document_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"

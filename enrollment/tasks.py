@@ -6,7 +6,7 @@ done, so running a task twice, or twice at once, has one effect.
 
 from celery import shared_task
 
-from .services import drafts, memberships
+from .services import drafts, memberships, payments
 
 
 @shared_task(acks_late=True)
@@ -33,3 +33,9 @@ def expire_idle_drafts() -> int:
     expired = drafts.drafts_expire_idle()
     drafts.wizard_temp_sweep()
     return expired
+
+
+@shared_task(acks_late=True)
+def sync_stale_card_payments() -> int:
+    """Asks the card provider about checkouts no webhook has settled (a lost event)."""
+    return payments.payment_sync_stale()

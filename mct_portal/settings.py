@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.tasks.sweep_outbound_email",
         "schedule": timedelta(minutes=5),
     },
+    "sweep-unrendered-documents": {
+        "task": "verification.tasks.sweep_unrendered_documents",
+        "schedule": timedelta(minutes=5),
+    },
     "purge-decided-files": {
         "task": "verification.tasks.purge_decided_files",
         "schedule": timedelta(hours=1),
@@ -217,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
     "lapse-memberships": {
         "task": "enrollment.tasks.lapse_memberships",
         "schedule": timedelta(hours=1),
+    },
+    "sync-stale-card-payments": {
+        "task": "enrollment.tasks.sync_stale_card_payments",
+        "schedule": timedelta(minutes=15),
     },
     "remind-idle-drafts": {
         "task": "enrollment.tasks.remind_idle_drafts",
@@ -358,6 +366,15 @@ VIRUS_SCANNER_URL = os.environ.get("VIRUS_SCANNER_URL", "")  # e.g. tcp://127.0.
 REVIEW_DUE_BUSINESS_DAYS = env_int("REVIEW_DUE_BUSINESS_DAYS", 4)
 REVIEW_HOLIDAYS = env_list("REVIEW_HOLIDAYS")  # ISO dates skipped when counting business days
 PROOF_RETENTION_DAYS = env_int("PROOF_RETENTION_DAYS", 0)
+# Documents one trainer may have waiting for review at once (0: no cap).
+REVIEW_MAX_WAITING_PER_TRAINER = env_int("REVIEW_MAX_WAITING_PER_TRAINER", 10)
+# What the worker draws for reviewers: pages of a PDF at most, pixels of one page at RENDER_DPI,
+# seconds for the whole document, and the longest side of a page image.
+RENDER_MAX_PAGES = env_int("RENDER_MAX_PAGES", 30)
+RENDER_MAX_PIXELS = env_int("RENDER_MAX_PIXELS", 40_000_000)
+RENDER_SECONDS = env_int("RENDER_SECONDS", 60)
+RENDER_DPI = env_int("RENDER_DPI", 110)
+RENDER_MAX_SIDE = env_int("RENDER_MAX_SIDE", 2000)
 
 # Ed25519 private keys (PEM files outside the web root) that sign membership credentials,
 # newest first: the first signs, all are published (docs/credentials.md).
@@ -373,7 +390,24 @@ PROOF_MAX_AGE_YEARS = 3
 REJOIN_PROOF_AFTER_YEARS = 3
 DRAFT_IDLE_REMINDER_DAYS = env_int("DRAFT_IDLE_REMINDER_DAYS", 7)
 DRAFT_EXPIRY_DAYS = env_int("DRAFT_EXPIRY_DAYS", 180)
-PAYMENT_PROVIDERS = ["test_card", "invoice"]
+# --- Payments (docs/payments.md) ------------------------------------------------------------
+# The demo card ("test_card") takes no money: it is on by default only with DEBUG on, and
+# `check --deploy` reports an error whenever it is enabled.
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS") or (
+    ["test_card", "invoice"] if DEBUG else ["invoice"]
+)
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+PAYMENT_INVOICE_INSTRUCTIONS = os.environ.get("PAYMENT_INVOICE_INSTRUCTIONS", "")
+# Who the invoices come from; the address is one line per "|".
+INVOICE_SELLER_NAME = os.environ.get("INVOICE_SELLER_NAME", "MCT Program")
+INVOICE_SELLER_ADDRESS = os.environ.get("INVOICE_SELLER_ADDRESS", "")
+INVOICE_SELLER_TAX_ID = os.environ.get("INVOICE_SELLER_TAX_ID", "")
+INVOICE_SELLER_EMAIL = os.environ.get("INVOICE_SELLER_EMAIL", "")
+# Fees are tax-inclusive; the invoice shows the tax contained in them at this rate.
+INVOICE_TAX_RATE = os.environ.get("INVOICE_TAX_RATE", "0")
+INVOICE_TAX_LABEL = os.environ.get("INVOICE_TAX_LABEL", "VAT")
+INVOICE_TAX_NOTE = os.environ.get("INVOICE_TAX_NOTE", "")
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

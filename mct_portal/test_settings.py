@@ -20,12 +20,18 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 # A real worker started by a test sets CELERY_TASK_ALWAYS_EAGER=0 in its environment.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
+# A test's worker consumes a queue of its own; what it enqueues itself goes there too.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = False
+# Named explicitly, as a deployment that wants the demo card would (the tests pay with it).
+PAYMENT_PROVIDERS = ["test_card", "invoice"]
+STRIPE_SECRET_KEY = "sk_test_suite"  # noqa: S105
+STRIPE_WEBHOOK_SECRET = "whsec_test_suite"  # noqa: S105
 # Static files come straight from the finders: no collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from enrollment.views import credentials
 
 from . import health
+from .admin_login import admin_login
 
 admin.site.site_header = "MCT Portal administration"
 admin.site.site_title = "MCT Portal admin"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("support/", include("enrollment.support_urls")),
     path("files/", include("verification.urls")),

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
-from .enums import REVIEWABLE_STATES, DocumentState, EmailState
+from .enums import DOCUMENT_DECIDED, REVIEWABLE_STATES, DocumentState, EmailState
 from .mail import EmailNotRetryable, outbound_email_retry
 from .models import AuditEvent, Document, OutboundEmail, Passcode
-from .services import DecisionReasonRequired, DomainError, document_decide
+from .review_context import review_context
+from .services import DecisionReasonRequired, DomainError, document_decide, read_rendered_text
 
 QUEUE_ORDER = ("due_on", "created_at", "pk")
 
@@ -42,6 +44,19 @@ def next_in_queue(*, after: Document | None = None) -> Document | None:
     if after is not None:
         queue = queue.exclude(pk=after.pk)
     return queue.order_by(*QUEUE_ORDER).first()
+
+
+def earlier_decisions(document: Document, *, limit: int = 10) -> list[Document]:
+    """The trainer's other documents that were decided or refused, newest first."""
+    return list(
+        Document.objects.filter(
+            owner_id=document.owner_id,
+            state__in=[*DOCUMENT_DECIDED, DocumentState.REFUSED],
+        )
+        .exclude(pk=document.pk)
+        .select_related("reviewer")
+        .order_by("-decided_at", "-created_at")[:limit]
+    )
 
 
 class ReviewDecisionForm(forms.Form):
@@ -110,7 +125,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "trainer", "kind", "state", "due", "uploaded_at"]
+    list_display = ["file_name", "trainer", "path", "kind", "age", "due", "state"]
     list_display_links = ["file_name"]
     list_filter = [QueueStateFilter, "kind", OverdueFilter]
     list_select_related = ["owner"]
@@ -124,6 +139,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["verification/admin/review.css"]}
+        js = ["verification/admin/review.js"]
 
     # --- What reviewers may do: read, and decide through the service ------------------------
 
@@ -161,12 +177,21 @@ class DocumentAdmin(admin.ModelAdmin):
             return format_html('{} <strong class="review-overdue">overdue</strong>', label)
         return label
 
-    @admin.display(description="Uploaded", ordering="created_at")
-    def uploaded_at(self, document: Document):
-        return document.created_at
+    @admin.display(description="Path")
+    def path(self, document: Document) -> str:
+        # Enrollment writes the application's path into the declared details on upload.
+        return (document.details or {}).get("Application") or "—"
+
+    @admin.display(description="Waiting", ordering="created_at")
+    def age(self, document: Document) -> str:
+        return timesince(document.created_at, timezone.now(), depth=1)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "dashboard": review_dashboard()}
+        extra_context = {
+            **(extra_context or {}),
+            "dashboard": review_dashboard(),
+            "title": "Review queue",
+        }
         return super().changelist_view(request, extra_context=extra_context)
 
     # --- Review: one document, approve / reject, then optionally the next one -----------------
@@ -207,16 +232,27 @@ class DocumentAdmin(admin.ModelAdmin):
                         "The trainer has been emailed.",
                     )
                     return self._after_decision(request, decided, go_next=decision.endswith("next"))
+        sections, covered = review_context(document)
+        following = next_in_queue(after=document)
         context = {
             **self.admin_site.each_context(request),
             **(extra_context or {}),
             "title": f"Review {document.original_name}",
+            "sections": sections,
+            "earlier_decisions": earlier_decisions(document),
+            "pages": list(document.pages.order_by("number")),
+            "text_blocks": read_rendered_text(document),
+            "next_document": following,
             "subtitle": None,
             "opts": self.opts,
             "app_label": self.opts.app_label,
             "original": document,
             "document": document,
-            "details": list((document.details or {}).items()),
+            "details": [
+                (label, value)
+                for label, value in (document.details or {}).items()
+                if label not in covered
+            ],
             "form": form,
             "may_decide": may_decide,
             # The download view serves only files the check passed; superusers see the rest too.
@@ -224,7 +260,7 @@ class DocumentAdmin(admin.ModelAdmin):
             "is_overdue": document.state == DocumentState.QUEUED
             and document.due_on is not None
             and document.due_on < timezone.localdate(),
-            "has_next": next_in_queue(after=document) is not None,
+            "has_next": following is not None,
             "media": self.media,
         }
         request.current_app = self.admin_site.name

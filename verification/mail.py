@@ -10,6 +10,7 @@ masked code. Rows without secrets are simply sent again.
 import logging
 import smtplib
 import socket
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
@@ -46,6 +47,16 @@ class EmailNotRetryable(Exception):
         self.message = message
 
 
+# Where attached files come from: a source name → a function taking the id and returning
+# (filename, content, mimetype). Apps above verification register theirs, so this layer
+# never imports them.
+ATTACHMENT_SOURCES: dict[str, Callable[[int], tuple[str, bytes, str]]] = {}
+
+
+def register_attachment_source(name: str, draw: Callable[[int], tuple[str, bytes, str]]) -> None:
+    ATTACHMENT_SOURCES[name] = draw
+
+
 def render_email(role: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML of a role's templates.
 
@@ -78,8 +89,15 @@ def mail_queue(
     context: dict,
     user=None,
     secret_context: dict | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboundEmail:
-    """Records an email and sends it through a Celery task once the transaction commits."""
+    """Records an email and sends it through a Celery task once the transaction commits.
+
+    `attachments` names files by reference ({"source": "payment_document", "id": 7}); they
+    are drawn at send time, so the row stays small and a retry sends the same files."""
+    for attachment in attachments or []:
+        if attachment.get("source") not in ATTACHMENT_SOURCES:
+            raise ValueError(f"no attachment source {attachment.get('source')!r} is registered")
     secret_context = dict(secret_context or {})
     if len(secret_context) > 1:
         # The send puts the secret back where the mask stands; with two it could not tell which.
@@ -93,6 +111,7 @@ def mail_queue(
         subject=subject[:255],
         body_text=text,
         body_html=html,
+        attachments=list(attachments or []),
     )
     transaction.on_commit(partial(enqueue_send, email.pk, secret_context or None))
     return email
@@ -201,6 +220,8 @@ def _message(email: OutboundEmail, secret_context: dict) -> EmailMultiAlternativ
     )
     if html:
         message.attach_alternative(html, "text/html")
+    for attachment in email.attachments:
+        message.attach(*ATTACHMENT_SOURCES[attachment["source"]](attachment["id"]))
     return message
 
 

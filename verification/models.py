@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .enums import DocumentKind, DocumentState, EmailState, PasscodePurpose
+from .enums import DocumentKind, DocumentState, EmailState, PasscodePurpose, RenderState
 
 
 def private_storage():
@@ -25,6 +25,10 @@ def document_upload_to(instance: "Document", filename: str) -> str:
 
 def preview_upload_to(instance: "Document", filename: str) -> str:
     return f"previews/{uuid.uuid4().hex}"
+
+
+def render_upload_to(instance, filename: str) -> str:
+    return f"renders/{uuid.uuid4().hex}"
 
 
 class Document(models.Model):
@@ -64,6 +68,16 @@ class Document(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     file_deleted_at = models.DateTimeField(null=True, blank=True)
+    # What the worker made for reviewers to read in the page (DocumentPage rows, or the text
+    # of a Word file laid out), and why not when it could not.
+    render_state = models.CharField(
+        max_length=16, choices=RenderState.choices, default=RenderState.NONE, blank=True
+    )
+    render_note = models.TextField(blank=True)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    rendered_text = models.FileField(
+        storage=private_storage, upload_to=render_upload_to, max_length=255, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -88,6 +102,26 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.original_name}"
+
+
+class DocumentPage(models.Model):
+    """One page of an accepted document, drawn by the worker as an image without metadata."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    image = models.FileField(storage=private_storage, upload_to=render_upload_to, max_length=255)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="one_page_per_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Page {self.number} of {self.document}"
 
 
 class Passcode(models.Model):
@@ -130,6 +164,9 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # Files sent with the email, by reference ({"source": ..., "id": ...}); each is drawn
+    # when the email is sent by the source registered in verification.mail.
+    attachments = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=16, choices=EmailState.choices, default=EmailState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

@@ -3,8 +3,10 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from . import mail, services
+from .services import rendering
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +17,23 @@ TASK_OPTIONS = {"bind": True, "acks_late": True, "reject_on_worker_lost": True}
 def check_document(self, document_id: int) -> str | None:
     document = services.document_check(document_id=document_id)
     return document.state if document else None
+
+
+@shared_task(
+    name="verification.tasks.render_document",
+    # Below the worker's own limits: a PDF that outlasts its budget costs its page images only.
+    soft_time_limit=settings.RENDER_SECONDS + 30,
+    time_limit=settings.RENDER_SECONDS + 60,
+    **TASK_OPTIONS,
+)
+def render_document(self, document_id: int) -> str | None:
+    document = rendering.document_render(document_id=document_id)
+    return document.render_state if document else None
+
+
+@shared_task(name="verification.tasks.sweep_unrendered_documents", **TASK_OPTIONS)
+def sweep_unrendered_documents(self) -> int:
+    return len(rendering.documents_requeue_unrendered())
 
 
 @shared_task(name="verification.tasks.purge_document_file", **TASK_OPTIONS)

@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .audit import audit
-from .enums import REVIEWABLE_STATES
-from .models import Document
+from .enums import REVIEWABLE_STATES, RenderState
+from .models import Document, DocumentPage
+from .rendering import kind_for_content_type
 from .services import may_review
 
 # Answers whose bytes a browser must never interpret as a page of the portal.
@@ -56,6 +57,9 @@ def document_download(request: HttpRequest, public_id) -> HttpResponse:
     except FileNotFoundError:
         return _gone(request, document)
     if document.owner_id != request.user.pk:
+        if kind_for_content_type(document.content_type) in ("jpeg", "png"):
+            stored.close()
+            return _cleaned_image_download(request, document)
         audit(
             actor=request.user,
             action="document.downloaded",
@@ -95,5 +99,63 @@ def document_preview(request: HttpRequest, public_id) -> HttpResponse:
         as_attachment=content_type == "application/octet-stream",
         filename=f"preview.{extension}",
         content_type=content_type,
+    )
+    return _protect(response)
+
+
+def _cleaned_image_download(request: HttpRequest, document: Document) -> HttpResponse:
+    """Reviewers download a photo as the worker redrew it: no EXIF, no comment, no profile.
+
+    Only when the redraw failed is the original served (the page says why).
+    """
+    page = document.pages.order_by("number").first()
+    if page is None and document.render_state != RenderState.FAILED:
+        return render(
+            request, "verification/file_not_ready.html", {"document": document}, status=409
+        )
+    if page is None:
+        stored = document.file.open("rb")
+        filename, content_type = document.original_name or "image", document.content_type
+    else:
+        try:
+            stored = page.image.open("rb")
+        except FileNotFoundError:
+            return _gone(request, document)
+        stem = (document.original_name or "image").rsplit(".", 1)[0]
+        extension = "jpg" if page.content_type == "image/jpeg" else "png"
+        filename, content_type = f"{stem}.{extension}", page.content_type
+    audit(
+        actor=request.user,
+        action="document.downloaded",
+        target=document,
+        subject_user=document.owner,
+        note="The re-encoded copy, without metadata." if page is not None else "",
+    )
+    response = FileResponse(
+        stored, as_attachment=True, filename=filename, content_type=content_type
+    )
+    return _protect(response)
+
+
+@require_GET
+@login_required
+def document_page(request: HttpRequest, public_id, number: int) -> HttpResponse:
+    """One page as the worker drew it, shown in place: never the trainer's own bytes."""
+    document = _document_for(request, public_id)
+    page = DocumentPage.objects.filter(document=document, number=number).first()
+    if page is None:
+        if document.file_deleted_at is not None:
+            return _gone(request, document)
+        raise Http404("No such page.")
+    try:
+        stored = page.image.open("rb")
+    except FileNotFoundError:
+        return _gone(request, document)
+    extension = "jpg" if page.content_type == "image/jpeg" else "png"
+    response = FileResponse(
+        stored,
+        as_attachment=False,
+        filename=f"page-{page.number}.{extension}",
+        content_type=page.content_type,
     )
     return _protect(response)

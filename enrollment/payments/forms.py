@@ -108,3 +108,57 @@ class PaymentActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Kept in the audit trail of each payment.",
     )
+
+
+class BillingForm(forms.Form):
+    """Who the invoice is made out to; kept with the payment and printed on its PDF."""
+
+    billing_name = forms.CharField(
+        label="Name on the invoice",
+        max_length=200,
+        help_text="Your name, or your employer's if they pay.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    billing_address = forms.CharField(
+        label="Billing address",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    billing_vat_id = forms.CharField(
+        label="VAT ID (optional)",
+        max_length=40,
+        required=False,
+        help_text="Only if the invoice is for a VAT-registered business.",
+        widget=forms.TextInput(attrs={"class": "input--medium", "spellcheck": "false"}),
+    )
+
+    def clean_billing_name(self) -> str:
+        name = " ".join(self.cleaned_data["billing_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name the invoice is made out to.")
+        return name
+
+    def clean_billing_address(self) -> str:
+        lines = [line.strip() for line in self.cleaned_data["billing_address"].splitlines()]
+        address = "\n".join(line for line in lines if line)
+        if not address:
+            raise forms.ValidationError("Enter the billing address.")
+        return address
+
+    def clean_billing_vat_id(self) -> str:
+        vat_id = re.sub(r"[\s.-]", "", self.cleaned_data["billing_vat_id"]).upper()
+        if vat_id and not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", vat_id):
+            raise forms.ValidationError(
+                "Enter the VAT ID with its country code, for example DE123456789."
+            )
+        return vat_id
+
+
+def billing_initial(trainer) -> dict:
+    """The billing form pre-filled from the trainer's profile."""
+    city = " ".join(p for p in (trainer.postal_code, trainer.city) if p)
+    lines = [trainer.address_1, trainer.address_2, city, trainer.state_province, trainer.country]
+    return {
+        "billing_name": trainer.full_name,
+        "billing_address": "\n".join(line for line in lines if line),
+    }

@@ -1,10 +1,12 @@
 """Offline invoice: the trainer (or their employer) pays by bank transfer and support marks
-the invoice paid in the admin, which confirms the payment."""
+the invoice paid in the admin, which confirms the payment.
+
+The payment services issue the numbered PDF invoice when the payment starts and email it
+(enrollment.services.documents); its number is the payment's reference.
+"""
 
 from django.conf import settings
-from django.urls import reverse
 
-from ..rules.fees import format_money
 from .base import Outcome, PaymentProvider, ProviderResult
 
 DEFAULT_INSTRUCTIONS = (
@@ -18,10 +20,6 @@ def payment_instructions() -> str:
     return getattr(settings, "PAYMENT_INVOICE_INSTRUCTIONS", "") or DEFAULT_INSTRUCTIONS
 
 
-def invoice_number(payment) -> str:
-    return f"INV-{payment.created_at:%Y}-{payment.pk:06d}"
-
-
 class InvoiceProvider(PaymentProvider):
     name = "invoice"
     label = "Pay by invoice"
@@ -29,32 +27,10 @@ class InvoiceProvider(PaymentProvider):
         "We email you an invoice to pay by bank transfer; your application is approved "
         "when the payment arrives."
     )
+    invoice_at_start = True
 
     def start(self, payment, details) -> ProviderResult:
-        number = invoice_number(payment)
-        self._send_invoice(payment, number)
-        return ProviderResult(Outcome.PENDING, reference=number, message=payment_instructions())
-
-    def _send_invoice(self, payment, number: str) -> None:
-        from mct_portal.links import portal_url
-
-        from ..services.trainers import trainer_mail
-
-        application = payment.application
-        trainer_mail(
-            application.trainer,
-            role="payment_invoice",
-            context={
-                "path_label": application.get_path_display(),
-                "invoice_number": number,
-                "amount": format_money(payment.amount, payment.currency),
-                "instructions": payment_instructions(),
-                "application_public_id": str(application.public_id),
-                "invoice_url": portal_url(
-                    reverse("payment_invoice", kwargs={"public_id": application.public_id})
-                ),
-            },
-        )
+        return ProviderResult(Outcome.PENDING, message=payment_instructions())
 
 
 provider = InvoiceProvider()

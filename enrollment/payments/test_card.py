@@ -81,6 +81,7 @@ class TestCardProvider(PaymentProvider):
     label = "Pay by card"
     description = "Pay now with a card; your application is approved at once."
     form_class = CardForm
+    is_demo = True
 
     def start(self, payment, details) -> ProviderResult:
         number = details["card_number"]

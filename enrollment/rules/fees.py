@@ -70,3 +70,8 @@ def discount_applies(code, program: str, today: datetime.date, *, uses_reserved:
             False, f"The discount code {code.code} has already been used as often as allowed."
         )
     return DiscountDecision(True)
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """What a card provider charges: 400.00 USD is 40000 cents, 45000 JPY is 45000 yen."""
+    return int(round_to_currency(amount, currency) / minor_unit(currency))

@@ -15,6 +15,7 @@ from ..enums import (
 )
 from ..errors import InvalidTransition
 from ..models import Application, Trainer
+from .evidence import withdraw_documents
 from .memberships import membership_extend, membership_start
 
 # Statuses the trainer is told about by email, with the template role that tells them.
@@ -207,6 +208,8 @@ def application_withdraw(
     if locked.status == ApplicationStatus.WITHDRAWN:
         return locked
     locked.draft_data = {}
+    # What it was waiting for no longer counts: out of the review queue, files deleted.
+    withdraw_documents(application=locked, by=by, reason=reason)
     return _transition(
         locked,
         ApplicationStatus.WITHDRAWN,

@@ -6,17 +6,42 @@ from django.db import transaction
 from django.utils.formats import date_format
 
 from verification.audit import audit
+from verification.enums import DocumentState
+from verification.services import (
+    QueueFull,
+    document_receive,
+    document_supersede,
+    document_withdraw,
+    inspect_evidence,
+)
 
 from ..enums import EvidenceKind
+from ..errors import DomainError
 from ..models import Application, CredentialType, Evidence
+
+# A document in these states still stands: the same file uploaded again is not queued again.
+SAME_FILE_KEEPS = (
+    DocumentState.RECEIVED,
+    DocumentState.CHECKING,
+    DocumentState.QUEUED,
+    DocumentState.APPROVED,
+)
+
+
+class UploadNotAccepted(DomainError):
+    """The upload cannot be taken now (the trainer's review queue is full)."""
 
 
 def _day(value: datetime.date | None) -> str:
     return date_format(value, "j F Y") if value else ""
 
 
-def evidence_retire(*, application: Application, kinds, by) -> int:
-    """Marks the current evidence of these kinds as replaced; it stays for the record."""
+def evidence_retire(*, application: Application, kinds, by, new_name: str = "") -> int:
+    """Marks the current evidence of these kinds as replaced; it stays for the record.
+
+    Its document leaves the review queue at once and its file is deleted (one live document
+    per piece of evidence); a decision already made on it is kept.
+    """
     retired = list(
         Evidence.objects.filter(application=application, kind__in=list(kinds), is_current=True)
     )
@@ -31,7 +56,22 @@ def evidence_retire(*, application: Application, kinds, by) -> int:
             before={"is_current": True},
             after={"is_current": False},
         )
+        if evidence.document_id is not None:
+            document_supersede(document=evidence.document, by=by, new_name=new_name)
     return len(retired)
+
+
+def _same_upload(evidence, sha256: str, credential_type, certified_on) -> bool:
+    """The slot's current document is this very file, declared the same way, and counts."""
+    if evidence is None or evidence.document_id is None or not sha256:
+        return False
+    document = evidence.document
+    return (
+        document.sha256 == sha256
+        and document.state in SAME_FILE_KEEPS
+        and evidence.credential_type_id == (credential_type.pk if credential_type else None)
+        and evidence.certified_on == certified_on
+    )
 
 
 @transaction.atomic
@@ -47,19 +87,37 @@ def evidence_upload(
     """Hands the file to verification (check, then the review queue) and records it as the
     current evidence of its kind; the previous one of that kind is kept but no longer counts.
     """
-    from verification.services import document_receive
-
     trainer = application.trainer
+    name = getattr(uploaded_file, "name", "") or ""
+    inspection = getattr(uploaded_file, "inspection", None) or inspect_evidence(uploaded_file, name)
+    current = (
+        Evidence.objects.select_related("document")
+        .filter(application=application, kind=kind, is_current=True)
+        .first()
+    )
+    if _same_upload(current, inspection.sha256, credential_type, certified_on):
+        # The same file again (Back, then Next; a second tab): it is already being reviewed.
+        audit(
+            actor=by,
+            action="evidence.same_file_again",
+            target=current,
+            subject_user=trainer.user,
+            note=f"Identical to the current document (SHA-256 {inspection.sha256[:16]}…).",
+        )
+        return current
     details = {"Application": application.get_path_display(), "Trainer": trainer.full_name}
     if kind == EvidenceKind.INSTRUCTIONAL_SKILLS:
         details["Credential type"] = credential_type.name if credential_type else ""
         details["Date of certification"] = _day(certified_on)
     elif kind == EvidenceKind.TRAINING_SUMMARY:
         details["MTM ID"] = application.mtm_id or trainer.mtm_id or "none given"
-    evidence_retire(application=application, kinds=[kind], by=by)
-    document = document_receive(
-        owner=trainer.user, kind=kind, uploaded_file=uploaded_file, details=details
-    )
+    evidence_retire(application=application, kinds=[kind], by=by, new_name=name)
+    try:
+        document = document_receive(
+            owner=trainer.user, kind=kind, uploaded_file=uploaded_file, details=details
+        )
+    except QueueFull as full:
+        raise UploadNotAccepted(full.message) from full
     evidence = Evidence.objects.create(
         application=application,
         kind=kind,
@@ -75,6 +133,21 @@ def evidence_upload(
         after={"kind": kind, "document": str(document.public_id), **details},
     )
     return evidence
+
+
+def withdraw_documents(*, application: Application, by, reason: str = "") -> int:
+    """Its application withdrawn or expired: every uploaded document leaves the review queue
+    and its file is deleted; the rows (and any decisions) stay."""
+    documents = [
+        evidence.document
+        for evidence in Evidence.objects.select_related("document").filter(
+            application=application, document__isnull=False
+        )
+    ]
+    note = "Its application was withdrawn" + (f": {reason}" if reason else ".")
+    for document in documents:
+        document_withdraw(document=document, by=by, reason=note)
+    return len(documents)
 
 
 WAIVER_FIELDS = (

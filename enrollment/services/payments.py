@@ -1,4 +1,8 @@
-"""Paying the program fee (SPEC §6): quote, start, confirm, cancel, refund.
+"""Paying the program fee: quote, start, confirm, sync with the provider, expire, cancel,
+refund (docs/payments.md).
+
+Every change of a payment's status goes through _move, which checks PAYMENT_TRANSITIONS;
+each transition has one service here.
 
 Locks are always taken application first, then payment, then discount code, so two
 services working on the same application (a trainer paying by card while support
@@ -9,6 +13,7 @@ application_payment_cancel.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -17,13 +22,23 @@ from django.utils import timezone
 
 from verification.audit import audit
 
-from ..enums import ApplicationStatus, Currency, PaymentStatus, Program, program_for_path
+from ..enums import (
+    PAYMENT_LIVE,
+    PAYMENT_TRANSITIONS,
+    ApplicationStatus,
+    Currency,
+    PaymentDocumentKind,
+    PaymentStatus,
+    Program,
+    program_for_path,
+)
 from ..errors import DomainError, InvalidTransition
 from ..models import Application, DiscountCode, Fee, Payment
-from ..payments import WAIVED, Outcome, PaymentProvider, get_provider
+from ..payments import WAIVED, Outcome, PaymentProvider, ProviderResult, get_provider
 from ..rules.fees import discount_applies, format_money, price_after_discount
 from ..selectors.memberships import open_membership
 from .applications import EXTENDING_PATHS, application_mark_paid, application_payment_cancel
+from .documents import mail_payment_document, payment_document_issue
 from .memberships import renewal_refusal
 
 logger = logging.getLogger(__name__)
@@ -74,9 +89,7 @@ def live_payment(*, application: Application) -> Payment | None:
 
 
 def _live_payments(application: Application):
-    return Payment.objects.filter(
-        application_id=application.pk, status__in=[PaymentStatus.PENDING, PaymentStatus.PAID]
-    )
+    return Payment.objects.filter(application_id=application.pk, status__in=PAYMENT_LIVE)
 
 
 def _find_code(code: str, *, lock: bool) -> DiscountCode | None:
@@ -161,6 +174,22 @@ def _audit(payment: Payment, action: str, *, by, before: dict | None, note: str 
     )
 
 
+def _move(
+    payment: Payment, status: str, *, by, action: str, note: str = "", fields: tuple = ()
+) -> None:
+    """The one place a locked payment's status changes: checks PAYMENT_TRANSITIONS, saves
+    with update_fields and audits. Callers lock the payment first."""
+    if status not in PAYMENT_TRANSITIONS[payment.status]:
+        raise InvalidTransition(
+            f"This payment is {payment.get_status_display().lower()}: it cannot become "
+            f"{PaymentStatus(status).label.lower()}."
+        )
+    before = _snapshot(payment)
+    payment.status = status
+    payment.save(update_fields=["status", "updated_at", *fields])
+    _audit(payment, action, by=by, before=before, note=note)
+
+
 def _enabled_provider(name: str) -> PaymentProvider | None:
     try:
         return get_provider(name)
@@ -169,13 +198,10 @@ def _enabled_provider(name: str) -> PaymentProvider | None:
 
 
 def _cancel_locked(payment: Payment, *, by, reason: str, action: str = "cancelled") -> None:
-    before = _snapshot(payment)
-    payment.status = PaymentStatus.CANCELLED
-    payment.save(update_fields=["status", "updated_at"])
+    _move(payment, PaymentStatus.CANCELLED, by=by, action=action, note=reason)
     provider = _enabled_provider(payment.provider)
     if provider is not None:
-        provider.cancel(payment)
-    _audit(payment, action, by=by, before=before, note=reason)
+        provider.cancel(payment)  # a refusal rolls the whole change back
 
 
 def _refuse_a_renewal_that_came_too_late(application: Application) -> None:
@@ -190,6 +216,30 @@ def _refuse_a_renewal_that_came_too_late(application: Application) -> None:
         raise InvalidTransition(refusal)
 
 
+@dataclass(frozen=True)
+class Billing:
+    """Who the invoice is made out to (the payment page's billing form)."""
+
+    name: str = ""
+    address: str = ""
+    vat_id: str = ""
+
+
+def _resume(live: Payment, provider: PaymentProvider, *, by) -> Payment | None:
+    """The pending payment `live`, started again with its own provider: the same attempt
+    while the provider can still take it, None when a new attempt is needed."""
+    state = provider.resume(live)
+    if state is None:
+        _cancel_locked(live, by=by, action="expired", reason="The provider's session ended.")
+        return None
+    if state.outcome == Outcome.PAID:
+        return payment_confirm(payment=live, reference=state.reference, by=by, result=state)
+    if state.redirect_url and state.redirect_url != live.redirect_url:
+        live.redirect_url = state.redirect_url
+        live.save(update_fields=["redirect_url", "updated_at"])
+    return live
+
+
 @transaction.atomic
 def payment_start(
     *,
@@ -199,19 +249,23 @@ def payment_start(
     discount_code: str = "",
     by,
     details: dict | None = None,
+    billing: Billing | None = None,
 ) -> Payment:
     """Starts paying an application awaiting payment with `provider`.
 
     - A free quote (a 100% code) needs no provider: the fee is recorded as waived and
       the application approved at once.
     - The provider's answer decides the rest: PAID confirms the payment (and approves
-      the application), PENDING leaves it pending (an invoice), DECLINED raises
-      PaymentDeclined and rolls everything back, so nothing changes.
+      the application), PENDING leaves it pending (an invoice, issued now), REDIRECT
+      leaves it pending with the page where the trainer pays (payment.redirect_url),
+      DECLINED raises PaymentDeclined and rolls everything back, so nothing changes.
     - One live payment per application: starting again with the provider of the
-      pending payment (a double click, two tabs, a race) returns that payment;
-      choosing another provider replaces it (an invoice the trainer pays by card).
+      pending payment (a double click, two tabs, a race) returns that payment while the
+      provider can still take it; choosing another provider replaces it (an invoice the
+      trainer pays by card).
     `details` is the provider form's cleaned data; it is passed on and never stored.
     """
+    billing = billing or Billing()
     locked = _lock_application(application)
     if locked.status != ApplicationStatus.AWAITING_PAYMENT:
         raise InvalidTransition("Only an application awaiting payment can be paid.")
@@ -224,14 +278,17 @@ def payment_start(
 
     live = _live_payments(locked).select_for_update().first()
     if live is not None:
-        if live.status == PaymentStatus.PAID:
+        if live.status != PaymentStatus.PENDING:
             raise InvalidTransition("This application has already been paid.")
-        if live.provider == provider_name:
-            return live
         live.application = locked
-        _cancel_locked(
-            live, by=by, action="replaced", reason=f"Replaced by a payment via {provider_name}."
-        )
+        if live.provider == provider_name:
+            resumed = live if payment_provider is None else _resume(live, payment_provider, by=by)
+            if resumed is not None:
+                return resumed
+        else:
+            _cancel_locked(
+                live, by=by, action="replaced", reason=f"Replaced by a payment via {provider_name}."
+            )
 
     try:
         with transaction.atomic():
@@ -241,6 +298,9 @@ def payment_start(
                 currency=currency,
                 provider=provider_name,
                 discount_code=quote.discount,
+                billing_name=billing.name,
+                billing_address=billing.address,
+                billing_vat_id=billing.vat_id,
             )
     except IntegrityError:
         # Another request created the live payment between our check and our insert.
@@ -266,17 +326,26 @@ def payment_start(
         logger.info("Payment declined by %s for application %s", provider_name, locked.public_id)
         raise PaymentDeclined(result.message or "The payment was declined. Nothing changed.")
     if result.outcome == Outcome.PAID:
-        return payment_confirm(payment=payment, reference=result.reference, by=by)
-    if result.reference:
-        payment.reference = result.reference
+        return payment_confirm(payment=payment, reference=result.reference, by=by, result=result)
+    if result.outcome == Outcome.PENDING and payment_provider.invoice_at_start:
+        invoice = payment_document_issue(payment=payment, kind=PaymentDocumentKind.INVOICE)
+        payment.reference = invoice.number
         payment.save(update_fields=["reference", "updated_at"])
+        mail_payment_document(document=invoice, role="payment_invoice")
+        return payment
+    payment.reference = result.reference
+    payment.redirect_url = result.redirect_url
+    payment.save(update_fields=["reference", "redirect_url", "updated_at"])
     return payment
 
 
 @transaction.atomic
-def payment_confirm(*, payment: Payment, reference: str = "", by) -> Payment:
-    """The money arrived: PENDING → PAID, the discount use is counted, and the application
-    is approved (its membership starts or extends).
+def payment_confirm(
+    *, payment: Payment, reference: str = "", by, result: ProviderResult | None = None
+) -> Payment:
+    """The money arrived: PENDING → PAID, the discount use is counted, the invoice issued
+    (and emailed as a receipt), and the application approved (its membership starts or
+    extends).
 
     Idempotent: confirming a paid payment again (a provider callback delivered twice, two
     support agents) changes nothing. An empty `reference` keeps the one already recorded.
@@ -288,23 +357,84 @@ def payment_confirm(*, payment: Payment, reference: str = "", by) -> Payment:
         raise InvalidTransition(
             f"This payment is {locked.get_status_display().lower()} and cannot be marked paid."
         )
-    before = _snapshot(locked)
-    locked.status = PaymentStatus.PAID
     locked.paid_at = timezone.now()
+    fields = ["paid_at"]
     if reference:
         locked.reference = reference
-    locked.save(update_fields=["status", "paid_at", "reference", "updated_at"])
+        fields.append("reference")
+    if result is not None and result.payment_id:
+        locked.provider_payment_id = result.payment_id
+        fields.append("provider_payment_id")
+    _move(locked, PaymentStatus.PAID, by=by, action="paid", fields=tuple(fields))
     if locked.discount_code_id is not None:
         DiscountCode.objects.filter(pk=locked.discount_code_id).update(
             times_used=F("times_used") + 1
         )
-    _audit(locked, "paid", by=by, before=before)
     application_mark_paid(
         application=application,
         by=by,
         note=f"Paid {format_money(locked.amount, locked.currency)} via {locked.provider}"
         + (f" ({locked.reference})" if locked.reference else "")
         + ".",
+    )
+    if locked.amount > 0:
+        invoice = payment_document_issue(payment=locked, kind=PaymentDocumentKind.INVOICE)
+        mail_payment_document(document=invoice, role="payment_received")
+    return locked
+
+
+@transaction.atomic
+def payment_sync(*, payment: Payment, by=None) -> Payment:
+    """Applies what the provider says about a pending payment now (its webhook, the return
+    page): paid → payment_confirm; ended unpaid → payment_expire (the application stays
+    payable); still open → nothing. Anything but a pending payment is left alone, so an
+    event that comes late, twice or out of order changes nothing more."""
+    _application, locked = _lock_payment(payment)
+    provider = _enabled_provider(locked.provider)
+    if locked.status != PaymentStatus.PENDING or provider is None:
+        return locked
+    state = provider.current_state(locked)
+    if state is None:
+        return locked
+    if state.outcome == Outcome.PAID:
+        return payment_confirm(payment=locked, reference=state.reference, by=by, result=state)
+    if state.outcome == Outcome.DECLINED:
+        return payment_expire(payment=locked, by=by)
+    return locked
+
+
+# A card checkout not heard of for this long is asked about (a webhook may have been lost).
+STALE_CHECKOUT_AFTER = timedelta(minutes=30)
+
+
+def payment_sync_stale(*, now=None) -> int:
+    """Asks the provider about every pending payment that went to a hosted payment page
+    and was not heard of since STALE_CHECKOUT_AFTER: the database is the truth, and a lost
+    webhook must not leave a paid trainer waiting. Returns how many changed."""
+    now = now or timezone.now()
+    stale = Payment.objects.filter(
+        status=PaymentStatus.PENDING,
+        updated_at__lt=now - STALE_CHECKOUT_AFTER,
+    ).exclude(redirect_url="")
+    changed = 0
+    for payment in stale.order_by("updated_at")[:200]:
+        try:
+            if payment_sync(payment=payment).status != PaymentStatus.PENDING:
+                changed += 1
+        except DomainError as error:
+            logger.warning("Could not sync payment %s: %s", payment.pk, error.message)
+    return changed
+
+
+@transaction.atomic
+def payment_expire(*, payment: Payment, by=None, reason: str = "") -> Payment:
+    """PENDING → CANCELLED without closing the application: a checkout the trainer left or
+    that timed out. The application stays awaiting payment, so the trainer can pay again."""
+    _application, locked = _lock_payment(payment)
+    if locked.status == PaymentStatus.CANCELLED:
+        return locked
+    _cancel_locked(
+        locked, by=by, action="expired", reason=reason or "The payment was not completed."
     )
     return locked
 
@@ -335,7 +465,7 @@ def payment_abandon(
     if locked.status == ApplicationStatus.PAYMENT_CANCELLED:
         return locked
     live = _live_payments(locked).first()
-    if live is not None and live.status == PaymentStatus.PAID:
+    if live is not None and live.status != PaymentStatus.PENDING:
         raise InvalidTransition("This application has been paid; it can no longer be cancelled.")
     if live is not None:
         payment_cancel(payment=live, by=by, reason=reason, notify=notify)
@@ -347,16 +477,19 @@ def payment_abandon(
 
 @transaction.atomic
 def payment_refund(*, payment: Payment, by, reason: str) -> Payment:
-    """PAID → REFUNDED, with a reason, through the provider's refund hook.
+    """Gives the money of a paid payment back through its provider, with a reason.
 
-    The membership is deliberately not touched: a refund given as a goodwill gesture
-    keeps the trainer in the program. End or revoke the membership separately if needed.
+    PAID → REFUNDED when the provider refunds at once (an invoice paid by bank transfer:
+    the money goes back by hand); PAID → REFUND_PENDING when the provider confirms later
+    (Stripe's webhook then calls payment_refund_confirm). The membership is deliberately
+    not touched: a refund given as a goodwill gesture keeps the trainer in the program.
+    End or revoke the membership separately if needed.
     """
     reason = reason.strip()
     if not reason:
         raise DomainError("Give a reason for the refund.")
     _application, locked = _lock_payment(payment)
-    if locked.status == PaymentStatus.REFUNDED:
+    if locked.status in (PaymentStatus.REFUNDED, PaymentStatus.REFUND_PENDING):
         return locked
     if locked.status != PaymentStatus.PAID:
         raise InvalidTransition(
@@ -366,10 +499,36 @@ def payment_refund(*, payment: Payment, by, reason: str) -> Payment:
     if locked.amount == 0:
         raise DomainError("This fee was waived: there is nothing to refund.")
     provider = _enabled_provider(locked.provider)
+    if provider is not None and provider.refund_is_asynchronous:
+        _move(locked, PaymentStatus.REFUND_PENDING, by=by, action="refund_requested", note=reason)
+        provider.refund(locked)  # a refusal rolls the request back
+        return locked
     if provider is not None:
         provider.refund(locked)
-    before = _snapshot(locked)
-    locked.status = PaymentStatus.REFUNDED
-    locked.save(update_fields=["status", "updated_at"])
-    _audit(locked, "refunded", by=by, before=before, note=reason)
+    return _refunded(locked, by=by, note=reason)
+
+
+def _refunded(locked: Payment, *, by, note: str) -> Payment:
+    locked.refunded_at = timezone.now()
+    _move(
+        locked,
+        PaymentStatus.REFUNDED,
+        by=by,
+        action="refunded",
+        note=note,
+        fields=("refunded_at",),
+    )
+    credit_note = payment_document_issue(payment=locked, kind=PaymentDocumentKind.CREDIT_NOTE)
+    mail_payment_document(document=credit_note, role="payment_refunded")
     return locked
+
+
+@transaction.atomic
+def payment_refund_confirm(*, payment: Payment, by=None, note: str = "") -> Payment:
+    """The provider gave the money back (its webhook): REFUND_PENDING → REFUNDED, or
+    PAID → REFUNDED for a refund made in the provider's own dashboard. A credit note is
+    issued and emailed. Confirming again changes nothing."""
+    _application, locked = _lock_payment(payment)
+    if locked.status == PaymentStatus.REFUNDED:
+        return locked
+    return _refunded(locked, by=by, note=note or "Refund confirmed by the provider.")

@@ -34,6 +34,7 @@ from ..models import (
     Membership,
     Trainer,
 )
+from .evidence import withdraw_documents
 
 
 class SupportError(DomainError):
@@ -444,6 +445,7 @@ def trainer_merge(*, keep: Trainer, absorb: Trainer, by) -> Trainer:
         application.status = ApplicationStatus.WITHDRAWN
         application.draft_data = {}
         application.save(update_fields=["status", "draft_data", "updated_at"])
+        withdraw_documents(application=application, by=by, reason=reason)
 
     if not plan.absorbed_primary_stays_primary:
         McpId.objects.filter(trainer=absorb, is_primary=True).update(is_primary=False)

@@ -34,7 +34,12 @@ def trainer_ensure(user) -> Trainer:
 
 
 def trainer_mail(
-    trainer: Trainer, *, role: str, context: dict, secret_context: dict | None = None
+    trainer: Trainer,
+    *,
+    role: str,
+    context: dict,
+    attachments: list[dict] | None = None,
+    secret_context: dict | None = None,
 ) -> None:
     """Queues the email `role` to the trainer's sign-in address, greeting them by name and
     linking to their profile page (the role's context may add to both)."""
@@ -51,5 +56,6 @@ def trainer_mail(
             "help_url": portal_url("/help/"),
             **context,
         },
+        attachments=attachments,
         secret_context=secret_context,
     )

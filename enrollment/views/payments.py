@@ -7,15 +7,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from ..enums import ApplicationStatus, Currency, PaymentStatus, Program, program_for_path
+from ..enums import (
+    ApplicationStatus,
+    Currency,
+    PaymentDocumentKind,
+    PaymentStatus,
+    Program,
+    program_for_path,
+)
 from ..errors import DomainError
 from ..models import Application
-from ..payments import WAIVED, enabled_providers, get_provider
-from ..payments.forms import CancelPaymentForm, PriceForm
+from ..payments import WAIVED, demo_payments_enabled, enabled_providers, get_provider
+from ..payments.forms import BillingForm, CancelPaymentForm, PriceForm, billing_initial
 from ..payments.invoice import payment_instructions
 from ..rules.fees import format_money
 from ..selectors import trainer_for_user
 from ..services.payments import (
+    Billing,
     fee_currencies,
     live_payment,
     payment_abandon,
@@ -83,10 +91,24 @@ def _approved_message(request: HttpRequest, payment) -> None:
     messages.success(request, f"Your application is approved. {paid}")
 
 
+def render_payment_step(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """Every page of the payment step: with the demo banner when a demo provider is on."""
+    return render(request, template, {**context, "demo_payments": demo_payments_enabled()})
+
+
+def _billing(form: BillingForm | None) -> Billing | None:
+    if form is None:
+        return None
+    data = form.cleaned_data
+    return Billing(data["billing_name"], data["billing_address"], data["billing_vat_id"])
+
+
 def _after_start(request: HttpRequest, application: Application, payment) -> HttpResponse:
     if payment.status == PaymentStatus.PAID:
         _approved_message(request, payment)
         return redirect("profile")
+    if payment.redirect_url:
+        return redirect(payment.redirect_url)
     messages.success(
         request,
         f"Invoice {payment.reference} for {format_money(payment.amount, payment.currency)} "
@@ -95,7 +117,7 @@ def _after_start(request: HttpRequest, application: Application, payment) -> Htt
     return redirect("payment_invoice", public_id=application.public_id)
 
 
-def _pay(request, application, quote, providers, forms) -> tuple[object | None, str]:
+def _pay(request, application, quote, providers, forms, billing_form) -> tuple[object | None, str]:
     """Pays with the provider chosen in the POST: (the payment, "") or (None, why not).
 
     A provider whose form is invalid or whose payment was declined leaves its form in
@@ -108,7 +130,7 @@ def _pay(request, application, quote, providers, forms) -> tuple[object | None, 
         if chosen not in {p.name for p in providers}:
             return None, "Choose a way to pay."
         form = forms[chosen] = get_provider(chosen).form_class(request.POST)
-        if not form.is_valid():
+        if not (form.is_valid() & billing_form.is_valid()):
             return None, ""
     try:
         payment = payment_start(
@@ -118,6 +140,7 @@ def _pay(request, application, quote, providers, forms) -> tuple[object | None, 
             discount_code=quote.discount_code,
             by=request.user,
             details=form.cleaned_data if form is not None else None,
+            billing=_billing(billing_form) if form is not None else None,
         )
     except DomainError as error:
         if form is not None:
@@ -142,7 +165,7 @@ def payment_page(request: HttpRequest, public_id) -> HttpResponse:
         "currencies": currencies,
     }
     if not currencies:
-        return render(request, "enrollment/payment.html", context)
+        return render_payment_step(request, "enrollment/payment.html", context)
 
     data = request.POST if request.method == "POST" else request.GET
     price_form, currency, discount_code = _price_selection(data, currencies)
@@ -151,12 +174,23 @@ def payment_page(request: HttpRequest, public_id) -> HttpResponse:
         price_form.add_error("discount_code", quote.discount_refusal)
     pending = live_payment(application=application)
 
-    providers = [p for p in enabled_providers() if pending is None or p.name != pending.provider]
+    # A pending invoice is shown, not offered again; a pending card checkout can be resumed.
+    providers = [
+        p
+        for p in enabled_providers()
+        if pending is None or p.name != pending.provider or pending.redirect_url
+    ]
     forms = {p.name: p.form_class() for p in providers}
+    billing_form = BillingForm(
+        request.POST if request.method == "POST" else None,
+        initial=billing_initial(application.trainer),
+    )
     payment_error = ""
     if request.method == "POST":
         if price_form.is_bound and price_form.is_valid():
-            payment, payment_error = _pay(request, application, quote, providers, forms)
+            payment, payment_error = _pay(
+                request, application, quote, providers, forms, billing_form
+            )
             if payment is not None:
                 return _after_start(request, application, payment)
         else:
@@ -167,9 +201,11 @@ def payment_page(request: HttpRequest, public_id) -> HttpResponse:
         "quote": quote,
         "pending": pending,
         "provider_forms": [(p, forms[p.name]) for p in providers],
+        "billing_form": billing_form,
         "payment_error": payment_error,
+        "card_cancelled": request.GET.get("card") == "cancelled",
     }
-    return render(request, "enrollment/payment.html", context)
+    return render_payment_step(request, "enrollment/payment.html", context)
 
 
 @login_required
@@ -184,11 +220,14 @@ def payment_invoice(request: HttpRequest, public_id) -> HttpResponse:
         if not currencies:
             return redirect("payment", public_id=application.public_id)
         price_form, currency, discount_code = _price_selection(request.POST, currencies)
+        billing_form = BillingForm(request.POST)
         if not price_form.is_valid():
             messages.error(
                 request, "Check the currency and the discount code: no invoice was sent."
             )
             return redirect("payment", public_id=application.public_id)
+        if not billing_form.is_valid():
+            return _invoice_billing_refused(request, application, billing_form)
         try:
             payment = payment_start(
                 application=application,
@@ -196,6 +235,7 @@ def payment_invoice(request: HttpRequest, public_id) -> HttpResponse:
                 provider="invoice",
                 discount_code=discount_code,
                 by=request.user,
+                billing=_billing(billing_form),
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -205,14 +245,40 @@ def payment_invoice(request: HttpRequest, public_id) -> HttpResponse:
     invoice = live_payment(application=application)
     if invoice is None or invoice.provider != "invoice":
         return redirect("payment", public_id=application.public_id)
-    return render(
+    return render_payment_step(
         request,
         "enrollment/payment_invoice.html",
         {
             "application": application,
             "invoice": invoice,
+            "invoice_document": invoice.documents.filter(kind=PaymentDocumentKind.INVOICE).first(),
             "amount": format_money(invoice.amount, invoice.currency),
             "instructions": payment_instructions(),
+        },
+    )
+
+
+def _invoice_billing_refused(request, application, billing_form) -> HttpResponse:
+    """The payment page again, with what is missing from the billing details."""
+    messages.error(request, "Enter the billing details: no invoice was sent.")
+    program = program_for_path(application.path)
+    currencies = fee_currencies(program=program)
+    price_form, currency, discount_code = _price_selection(request.POST, currencies)
+    quote = payment_quote(application=application, currency=currency, discount_code=discount_code)
+    providers = enabled_providers()
+    return render_payment_step(
+        request,
+        "enrollment/payment.html",
+        {
+            "application": application,
+            "program_label": Program(program).label,
+            "currencies": currencies,
+            "price_form": price_form,
+            "quote": quote,
+            "pending": None,
+            "provider_forms": [(p, p.form_class()) for p in providers],
+            "billing_form": billing_form,
+            "payment_error": "Enter the billing details: nothing was charged.",
         },
     )
 
@@ -239,7 +305,7 @@ def payment_cancel(request: HttpRequest, public_id) -> HttpResponse:
             "is closed. You can apply again from your profile whenever you are ready.",
         )
         return redirect("profile")
-    return render(
+    return render_payment_step(
         request,
         "enrollment/payment_cancel.html",
         {

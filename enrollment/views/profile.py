@@ -22,6 +22,7 @@ from ..rules.requirements import RequirementState, evaluate_requirements, is_qua
 from ..selectors import applications as selectors
 from ..selectors.mcp_ids import exam_transcript
 from ..selectors.memberships import membership_history
+from ..selectors.payments import trainer_payment_documents
 from ..services.trainers import trainer_ensure
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
 from .details import details_gate
@@ -172,5 +173,6 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "exam_transcript": exam_transcript(trainer=trainer),
         "claim_form": McpIdClaimForm(),
         "credentials": trainer_credentials(trainer=trainer),
+        "payment_documents": trainer_payment_documents(trainer=trainer),
     }
     return render(request, "enrollment/profile.html", context)

@@ -353,11 +353,20 @@
 
   function init() {
     var steps = [initNavToggle, initDismiss, initErrorSummary, initReveal, initCopy,
-      initConfirm, initSingleSubmit, initSectionNav, initTableWraps];
+      initConfirm, initSingleSubmit, initSectionNav, initTableWraps, initAutoSubmit];
     steps.forEach(function (step) {
       try { step(); } catch (error) {
         if (window.console) { window.console.error('portal.js:', step.name, error); }
       }
+    });
+  }
+
+  // <form data-auto-submit>: submitted once when the page loads (the card payment's
+  // return page asks the server to check with the provider); without JS it is a button.
+  function initAutoSubmit() {
+    $all('form[data-auto-submit]').forEach(function (form) {
+      form.removeAttribute('data-auto-submit');
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
     });
   }
 

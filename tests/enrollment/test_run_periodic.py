@@ -92,6 +92,7 @@ ENROLLMENT_SCHEDULE = {
     "lapse-memberships": "enrollment.tasks.lapse_memberships",
     "remind-idle-drafts": "enrollment.tasks.remind_idle_drafts",
     "expire-idle-drafts": "enrollment.tasks.expire_idle_drafts",
+    "sync-stale-card-payments": "enrollment.tasks.sync_stale_card_payments",
 }
 
 

@@ -209,13 +209,15 @@ def test_invoice_leaves_the_payment_pending_until_support_marks_it_paid(support_
 
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
-    assert payment.reference == f"INV-{payment.created_at:%Y}-{payment.pk:06d}"
+    [invoice] = payment.documents.all()
+    assert payment.reference == invoice.number == f"INV-{invoice.issued_on:%Y}-00001"
     application.refresh_from_db()
     assert application.status == ApplicationStatus.AWAITING_PAYMENT
     email = OutboundEmail.objects.get(role="payment_invoice")
     assert email.to == application.trainer.user.email
     assert payment.reference in email.body_text
     assert "USD 400.00" in email.body_text
+    assert email.attachments == [{"source": "payment_document", "id": invoice.pk}]
 
     payment_confirm(payment=payment, by=support_user)
 

@@ -9,6 +9,7 @@ from enrollment.models import Application, EarnedCertification, McpId, Membershi
 from enrollment.services.support import SupportError, trainer_merge, trainer_merge_preview
 from tests import factories
 from verification.audit import audit
+from verification.enums import DocumentState
 from verification.models import AuditEvent, Document, OutboundEmail
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +215,20 @@ def test_preview_counts_what_moves_without_changing_anything(keep, absorb):
     assert (preview.evidence_count, preview.document_count, preview.email_count) == (1, 1, 1)
     assert Trainer.objects.filter(pk=absorb.pk).exists()
     assert not AuditEvent.objects.filter(action="trainer.merged").exists()
+
+
+def test_a_withdrawn_duplicate_application_takes_its_document_out_of_the_queue(
+    keep, absorb, support_user, django_capture_on_commit_callbacks
+):
+    draft = factories.ApplicationFactory(trainer=keep, path=ApplicationPath.RENEW)
+    factories.ApplicationFactory(
+        trainer=absorb, path=ApplicationPath.RENEW, status=ApplicationStatus.READY
+    )
+    evidence = factories.EvidenceFactory(application=draft, document__state=DocumentState.QUEUED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_merge(keep=keep, absorb=absorb, by=support_user)
+
+    document = Document.objects.get(pk=evidence.document_id)
+    assert document.state == DocumentState.WITHDRAWN
+    assert document.file_deleted_at is not None

@@ -131,6 +131,9 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         DJANGO_ALLOWED_HOSTS="portal.example",
         MCT_VAR_DIR=str(tmp_path),
         REDIS_URL="redis://127.0.0.1:6379/0",
+        # Invoices name their seller (enrollment.W011 otherwise).
+        INVOICE_SELLER_ADDRESS="1 Microsoft Way|Redmond, WA 98052",
+        INVOICE_SELLER_TAX_ID="91-1144442",
         CREDENTIAL_SIGNING_KEYS=str(credential_key(tmp_path)),
     )
     result = subprocess.run(

@@ -156,10 +156,15 @@ def test_the_review_page_shows_preview_details_and_decision_buttons(reviewer_cli
     assert 'value="approve-next"' in page and 'value="reject"' in page
 
 
-def test_a_document_without_preview_shows_an_icon(reviewer_client):
+def test_a_document_whose_rendering_failed_says_why_and_offers_the_download(reviewer_client):
     document = queued(2, original_name="transcript.docx")
+    document.render_state = "failed"
+    document.render_note = "This document could not be read. Download the original to read it."
+    document.save()
     page = reviewer_client.get(review_url(document)).content.decode()
-    assert "review__icon" in page and "DOCX" in page
+    assert "This document could not be read. Download the original to read it." in page
+    download = reverse("verification:document_download", args=[document.public_id])
+    assert f'href="{download}"' in page
 
 
 def test_approve_and_next_decides_and_opens_the_next_oldest_due(

@@ -144,4 +144,9 @@ def test_only_the_verification_document_stores_files():
         for field in model._meta.get_fields()
         if isinstance(field, models.FileField)
     }
-    assert file_fields == {"verification.Document.file", "verification.Document.preview"}
+    assert file_fields == {
+        "verification.Document.file",
+        "verification.Document.preview",
+        "verification.Document.rendered_text",
+        "verification.DocumentPage.image",
+    }

@@ -148,7 +148,12 @@ def test_a_folder_in_a_browsers_file_name_never_reaches_storage(sent_name, recei
     document = receive(SimpleUploadedFile(sent_name, corpus.pdf_bytes()))
 
     assert document.original_name == "passwd.pdf"
-    assert [p.parent.name for p in stored_files(_private_media)] == ["documents", "previews"]
+    # The file, its preview and its one page drawn for reviewers.
+    assert [p.parent.name for p in stored_files(_private_media)] == [
+        "documents",
+        "previews",
+        "renders",
+    ]
 
 
 @pytest.mark.parametrize("kind", ["pdf", "jpeg", "png", "docx", "doc"])
@@ -188,7 +193,7 @@ def test_two_uploads_of_the_same_name_get_their_own_random_names(receive, _priva
     for document in (first, second):
         assert document.original_name == "certificate.pdf"
         assert "certificate" not in document.file.name + document.preview.name
-    assert len(stored_files(_private_media)) == 4
+    assert len(stored_files(_private_media)) == 6  # each: file, preview, one page image
 
 
 def test_the_size_limit_is_the_upload_max_bytes_setting(settings, receive, _private_media):
@@ -453,7 +458,7 @@ def test_with_a_retention_period_the_periodic_purge_deletes_later(
     settings.PROOF_RETENTION_DAYS = 30
     document = receive(pdf_upload())
     committed(document_decide, document=document, by=reviewer, approve=True)
-    assert len(stored_files(_private_media)) == 2  # the file and its preview
+    assert len(stored_files(_private_media)) == 3  # the file, its preview, its page image
 
     with time_machine.travel(timezone.now() + timedelta(days=29)):
         assert purge_decided_files.delay().get() == 0

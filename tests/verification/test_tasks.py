@@ -34,6 +34,7 @@ def test_the_beat_schedule_names_registered_verification_tasks():
         "verification.tasks.sweep_outbound_email",
         "verification.tasks.purge_decided_files",
         "verification.tasks.purge_orphaned_files",
+        "verification.tasks.sweep_unrendered_documents",
     }
     assert scheduled <= set(celery_app.tasks)
 

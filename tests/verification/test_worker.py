@@ -37,6 +37,7 @@ pytestmark = [
 
 VERIFICATION_TASKS = [
     tasks.check_document,
+    tasks.render_document,
     tasks.purge_document_file,
     tasks.send_outbound_email,
 ]
@@ -79,6 +80,7 @@ def worker(settings, transactional_db):
             queue,
             DATABASE_URL=worker_database_url(),
             CELERY_TASK_ALWAYS_EAGER="0",
+            CELERY_TASK_DEFAULT_QUEUE=queue,
             PRIVATE_MEDIA_ROOT=str(settings.MEDIA_ROOT),
         ) as process,
         routed_to(queue),
@@ -115,6 +117,37 @@ def test_an_upload_is_checked_and_queued_by_a_real_worker(worker, settings):
     document.refresh_from_db()
     assert document.check_attempts == 1
     assert Path(document.preview.path).read_bytes()[:3] == b"\xff\xd8\xff"
+
+
+def test_a_hostile_pdf_costs_its_pages_and_the_worker_draws_the_next_one(worker):
+    owner = factories.UserFactory()
+    hostile = corpus.pdf_bytes().replace(
+        b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 100000 100000]"
+    )
+    received = [
+        document_receive(
+            owner=owner,
+            kind=DocumentKind.INSTRUCTIONAL_SKILLS,
+            uploaded_file=SimpleUploadedFile(name, data),
+        )
+        for name, data in (
+            ("huge-page.pdf", hostile),
+            ("many-pages.pdf", corpus.pdf_bytes(pages=5_000)),
+            ("fine.pdf", corpus.pdf_bytes(pages=3)),
+        )
+    ]
+
+    def all_rendered():
+        assert worker.poll() is None, "the worker died"
+        states = Document.objects.filter(pk__in=[d.pk for d in received])
+        return all(d.render_state in ("ready", "failed") for d in states)
+
+    wait_for(all_rendered, seconds=120, what="the worker drawing the three PDFs")
+    huge, many, fine = (Document.objects.get(pk=d.pk) for d in received)
+    assert (huge.render_state, many.render_state) == ("failed", "failed")
+    assert "too large to draw" in huge.render_note and "5,000 pages" in many.render_note
+    assert huge.state == many.state == DocumentState.QUEUED  # still reviewable by download
+    assert fine.render_state == "ready" and fine.pages.count() == 3
 
 
 def test_a_decision_is_emailed_and_the_file_purged_by_a_real_worker(worker, settings):

@@ -1,5 +1,6 @@
 """Everything that changes verification state. Import from here."""
 
+from .capacity import QueueFull, queue_room_check
 from .documents import (
     MAX_CHECK_ATTEMPTS,
     FileRefused,
@@ -15,6 +16,8 @@ from .documents import (
     may_review,
 )
 from .errors import DecisionReasonRequired, DomainError, InvalidTransition, NotAllowed
+from .rendering import document_render, read_rendered_text
+from .retiring import document_supersede, document_withdraw
 
 __all__ = [
     "MAX_CHECK_ATTEMPTS",
@@ -23,14 +26,20 @@ __all__ = [
     "FileRefused",
     "InvalidTransition",
     "NotAllowed",
+    "QueueFull",
     "document_check",
     "document_decide",
     "document_purge_file",
     "document_receive",
+    "document_render",
+    "document_supersede",
+    "document_withdraw",
     "documents_due_for_purge",
     "documents_purge_orphaned_files",
     "documents_requeue_stuck",
     "documents_stuck",
     "inspect_evidence",
     "may_review",
+    "queue_room_check",
+    "read_rendered_text",
 ]

@@ -23,16 +23,20 @@ from ..business_days import review_due_on
 from ..enums import (
     DOCUMENT_DECIDED,
     DOCUMENT_IN_FLIGHT,
+    DOCUMENT_RETIRED,
     DOCUMENT_TRANSITIONS,
     DocumentKind,
     DocumentState,
+    RenderState,
 )
 from ..filechecks import FileRefused, Inspection, clean_filename, inspect_upload
 from ..mail import mail_queue
-from ..models import Document
+from ..models import Document, DocumentPage
 from ..previews import make_preview
 from ..scanning import get_scanner
+from .capacity import queue_room_check
 from .errors import DecisionReasonRequired, InvalidTransition, NotAllowed
+from .rendering import document_delete_renders, enqueue_render, render_names
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +153,8 @@ def document_receive(*, owner, kind: str, uploaded_file, details: dict | None = 
     """
     kind = DocumentKind(kind)
     name = getattr(uploaded_file, "name", "") or ""
+    with transaction.atomic():
+        queue_room_check(owner=owner)
     inspection = getattr(uploaded_file, "inspection", None) or inspect_evidence(uploaded_file, name)
     uploaded_file.seek(0)
     document = Document(
@@ -247,7 +253,12 @@ def document_check(*, document_id: int) -> Document | None:
         _move(document, DocumentState.QUEUED)
         document.preview.name = preview_name
         document.scan_verdict = outcome.verdict[:200]
-        document.save(update_fields=["state", "preview", "scan_verdict", "updated_at"])
+        # Reviewers read it in the page: the worker draws it once, after this commits.
+        document.render_state = RenderState.PENDING
+        document.save(
+            update_fields=["state", "preview", "scan_verdict", "render_state", "updated_at"]
+        )
+        transaction.on_commit(partial(enqueue_render, document.pk))
         audit(
             actor=None,
             action="document.queued",
@@ -384,18 +395,25 @@ def document_purge_file(*, document_id: int) -> Document | None:
     """Deletes a decided or refused document's file and preview; keeps the row. Idempotent."""
     with transaction.atomic():
         document = _locked(document_id)
-        if document is None or document.state not in (*DOCUMENT_DECIDED, DocumentState.REFUSED):
+        if document is None or document.state not in (
+            *DOCUMENT_DECIDED,
+            DocumentState.REFUSED,
+            *DOCUMENT_RETIRED,
+        ):
             return document
         names = [f.name for f in (document.file, document.preview) if f.name]
-        if not names and document.file_deleted_at is not None:
+        if not names and not render_names(document) and document.file_deleted_at is not None:
             return document
         # Storage first: if saving the row fails, the next run finds the names and tries again.
         for name in names:
             document.file.storage.delete(name)
+        document_delete_renders(document=document)
         document.file.name = ""
         document.preview.name = ""
         document.file_deleted_at = timezone.now()
-        document.save(update_fields=["file", "preview", "file_deleted_at", "updated_at"])
+        document.save(
+            update_fields=["file", "preview", "rendered_text", "file_deleted_at", "updated_at"]
+        )
         audit(
             actor=None,
             action="document.file_deleted",
@@ -440,7 +458,7 @@ def documents_requeue_stuck(*, now=None) -> list[int]:
 
 # A stored file younger than this may belong to a transaction still running; left alone.
 ORPHAN_GRACE = timedelta(hours=6)
-STORAGE_FOLDERS = ("documents", "previews")
+STORAGE_FOLDERS = ("documents", "previews", "renders")
 
 
 def documents_purge_orphaned_files(*, now=None, batch: int = 500) -> list[str]:
@@ -461,6 +479,14 @@ def documents_purge_orphaned_files(*, now=None, batch: int = 500) -> list[str]:
             named = set(Document.objects.filter(file__in=chunk).values_list("file", flat=True))
             named |= set(
                 Document.objects.filter(preview__in=chunk).values_list("preview", flat=True)
+            )
+            named |= set(
+                Document.objects.filter(rendered_text__in=chunk).values_list(
+                    "rendered_text", flat=True
+                )
+            )
+            named |= set(
+                DocumentPage.objects.filter(image__in=chunk).values_list("image", flat=True)
             )
             for name in chunk:
                 if name in named or storage.get_modified_time(name) > now - ORPHAN_GRACE:

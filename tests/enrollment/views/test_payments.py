@@ -17,12 +17,18 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+BILLING = {
+    "billing_name": "Ada Lovelace",
+    "billing_address": "1 Analytical Way\nLondon",
+    "billing_vat_id": "",
+}
 CARD = {
     "provider": "test_card",
     "currency": "USD",
     "discount_code": "",
     "expiry": "12/39",
     "cvc": "123",
+    **BILLING,
 }
 
 
@@ -141,7 +147,7 @@ def test_an_invalid_card_number_is_a_field_error(trainer_client, application):
 
 def test_pay_by_invoice_shows_the_invoice_and_waits(trainer_client, application):
     response = trainer_client.post(
-        url("payment_invoice", application), {"currency": "USD", "discount_code": ""}
+        url("payment_invoice", application), {"currency": "USD", "discount_code": "", **BILLING}
     )
 
     payment = Payment.objects.get()
@@ -153,6 +159,7 @@ def test_pay_by_invoice_shows_the_invoice_and_waits(trainer_client, application)
     assert payment.reference in page
     assert "USD 400.00" in page
     assert "bank transfer" in page
+    assert f"/profile/documents/{payment.reference}.pdf" in page
     # The payment page now points to the invoice and offers only the card instead.
     page = trainer_client.get(url("payment", application)).content.decode()
     assert f"Invoice {payment.reference} is waiting for payment" in page

@@ -32,7 +32,7 @@ def credential(db):
     return factories.CredentialTypeFactory(name="CompTIA CTT+")
 
 
-def _through_requirements(walker, credential, name="proof.pdf"):
+def _through_requirements(walker, credential, name="proof.pdf", text=None):
     walker.step("new", "profile", {"employer_type": "freelancer", "primary_audience": "developer"})
     response = walker.step(
         "new",
@@ -41,7 +41,7 @@ def _through_requirements(walker, credential, name="proof.pdf"):
             "mtm_id": "mtm-77",
             "credential_type": str(credential.pk),
             "certified_on": (timezone.localdate() - datetime.timedelta(days=90)).isoformat(),
-            "proof_file": good_pdf(name),
+            "proof_file": good_pdf(name, text),
         },
     )
     assert response["Location"] == "/apply/new/terms/"
@@ -88,8 +88,9 @@ def test_sign_out_and_resume_on_another_device(
 def test_replacing_the_file_keeps_the_old_one_for_the_record(walker, terms, credential):
     trainer = qualified_trainer()
     walker.client.force_login(trainer.user)
-    _through_requirements(walker, credential, name="first.pdf")
-    _through_requirements(walker, credential, name="second.pdf")
+    _through_requirements(walker, credential, name="first.pdf", text=b"First scan")
+    # Another file: the same bytes again would be recognised and not queued twice.
+    _through_requirements(walker, credential, name="second.pdf", text=b"Second scan")
     rows = Evidence.objects.filter(application__trainer=trainer).order_by("created_at")
     assert [(e.document.original_name, e.is_current) for e in rows] == [
         ("first.pdf", False),

@@ -21,8 +21,9 @@ from tests.verification.corpus import pdf_bytes
 CODE_RE = re.compile(r"^\s{4}([A-Z0-9]{8})\s*$", re.MULTILINE)
 
 
-def good_pdf(name: str = "certificate.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+def good_pdf(name: str = "certificate.pdf", text: bytes | None = None) -> SimpleUploadedFile:
+    data = pdf_bytes(page_text=text) if text is not None else pdf_bytes()
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
 
 
 def prefix_of(response) -> str:
@@ -189,5 +190,7 @@ def pay_with_test_card(walker, application, currency: str = "USD"):
             "card_number": "4242 4242 4242 4242",
             "expiry": "08/39",
             "cvc": "123",
+            "billing_name": "Demo Trainer",
+            "billing_address": "1 Example Street\nSeattle, WA 98101",
         },
     )

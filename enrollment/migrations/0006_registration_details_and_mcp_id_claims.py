@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0004_membership_credential"),
+        ("enrollment", "0005_payments_stripe_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
