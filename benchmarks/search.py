@@ -32,7 +32,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 
 from enrollment.models import ExamResult, McpId, Trainer  # noqa: E402
-from enrollment.selectors.search import SEARCH_NAME_SQL, search_rows, trainer_search  # noqa: E402
+from enrollment.support.selectors import SEARCH_NAME_SQL, search_rows, trainer_search  # noqa: E402
 
 PAGE_SIZE = 25
 

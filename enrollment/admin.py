@@ -13,7 +13,7 @@ from .payments import forms as payment_forms
 from .rules.fees import format_money
 from .services import exports as export_services
 from .services import payments as payment_services
-from .services.memberships import membership_revoke
+from .services.membership_ends import membership_revoke
 
 
 @admin.register(models.Trainer)

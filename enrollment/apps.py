@@ -10,6 +10,7 @@ class EnrollmentConfig(AppConfig):
 
         from . import checks, receivers  # noqa: F401  (connects signals, registers checks)
         from .credentials import checks as credential_checks  # noqa: F401  (deploy checks)
+        from .paths import definitions  # noqa: F401  (registers the MCT paths)
         from .review_context import register as register_review_context
         from .services.documents import document_attachment
 

@@ -1,4 +1,4 @@
-"""Demo data for the embedded default (SPEC §10): catalogs and twelve accounts.
+"""Demo data for the embedded default (docs/spec.md §10): catalogs and twelve accounts.
 
 Every record is looked up by its natural key before it is created, so loading twice
 changes nothing. Dates are relative to the day of the first load.
@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -39,6 +40,7 @@ from .models import (
     Trainer,
 )
 from .roles import REVIEWERS_GROUP, SUPPORT_GROUP
+from .rules.access_codes import access_code_hash
 from .rules.memberships import add_years
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105  (published in the README; refused with DEBUG off)
@@ -278,8 +280,6 @@ def load_catalogs(today: datetime.date) -> None:
 
 
 def _user(account: DemoAccount):
-    from allauth.account.models import EmailAddress
-
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=account.email,
@@ -413,8 +413,6 @@ def load_demo_data(today: datetime.date | None = None) -> list[str]:
 def _unclaimed_mcp_id(today: datetime.date) -> None:
     """The MCP ID of the README's demo table, with its exam and certification, held by no
     one. Its access code is set once: a code changed since (by support) stays changed."""
-    from .rules.access_codes import access_code_hash
-
     mcp_id, _ = McpId.objects.get_or_create(
         value=UNCLAIMED_MCP_ID,
         defaults={

@@ -16,7 +16,19 @@ class MembershipStatus(models.TextChoices):
 
 MEMBERSHIP_OPEN = (MembershipStatus.ACTIVE, MembershipStatus.IN_RENEWAL)
 
+_M = MembershipStatus
+# Where a membership year may go from each state; services refuse anything else. A year is
+# never reopened: renewing starts a new row.
+MEMBERSHIP_TRANSITIONS: dict[str, set[str]] = {
+    _M.ACTIVE: {_M.IN_RENEWAL, _M.LAPSED, _M.ENDED, _M.REVOKED},
+    _M.IN_RENEWAL: {_M.ACTIVE, _M.LAPSED, _M.ENDED, _M.REVOKED},
+    _M.LAPSED: set(),
+    _M.ENDED: set(),
+    _M.REVOKED: set(),
+}
 
+
+# What each path is (slug, program, steps, rules...) is in its definition: enrollment.paths.
 class ApplicationPath(models.TextChoices):
     NEW = "new", "Enroll as a new MCT"
     RENEW = "renew", "Renew MCT membership"
@@ -24,29 +36,6 @@ class ApplicationPath(models.TextChoices):
     ALUMNI_RENEW = "alumni_renew", "Renew MCT Alumni"
     UPGRADE = "upgrade", "Upgrade from Alumni"
     REJOIN = "rejoin", "Rejoin the MCT program"
-
-
-MCT_PATHS = (
-    ApplicationPath.NEW,
-    ApplicationPath.RENEW,
-    ApplicationPath.UPGRADE,
-    ApplicationPath.REJOIN,
-)
-ALUMNI_PATHS = (ApplicationPath.ALUMNI, ApplicationPath.ALUMNI_RENEW)
-
-# The URL slug of each path (/apply/<slug>/<step>/).
-PATH_SLUGS = {
-    ApplicationPath.NEW: "new",
-    ApplicationPath.RENEW: "renew",
-    ApplicationPath.ALUMNI: "alumni",
-    ApplicationPath.ALUMNI_RENEW: "alumni-renew",
-    ApplicationPath.UPGRADE: "upgrade",
-    ApplicationPath.REJOIN: "rejoin",
-}
-
-
-def program_for_path(path: str) -> str:
-    return Program.ALUMNI if path in ALUMNI_PATHS else Program.MCT
 
 
 class ApplicationStatus(models.TextChoices):

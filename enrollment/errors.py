@@ -1,15 +1,15 @@
-"""Errors a user's action can cause; each carries a message the user understands."""
+"""Errors a user's action can cause; each carries a message the user understands.
 
+DomainError and InvalidTransition are core's, the one base every app shares."""
 
-class DomainError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from core.errors import DomainError, InvalidTransition
 
-
-class InvalidTransition(DomainError):
-    """A state change that the lifecycle does not allow from the current state."""
+__all__ = ["DomainError", "InvalidTransition", "NotEligible", "SupportError"]
 
 
 class NotEligible(DomainError):
     """The trainer may not start or continue this path."""
+
+
+class SupportError(DomainError):
+    """A support action that cannot be carried out; the message says why."""

@@ -273,6 +273,7 @@ class Certification(models.Model):
     name = models.CharField(max_length=200)
     # Technical, role-based, Associate or Expert level certifications qualify.
     qualifies_for_mct = models.BooleanField(default=False)
+    level = models.CharField(max_length=20, blank=True)
     retired = models.BooleanField(default=False)
 
     class Meta:
@@ -349,7 +350,8 @@ class MtmTrainingRecord(models.Model):
     course_id = models.CharField(max_length=50, blank=True)
     delivered_on = models.DateField()
     number_of_students = models.PositiveIntegerField(default=0)
-    average_score = models.DecimalField(max_digits=4, decimal_places=2)
+    # Not every MTM export carries the survey score; without one the delivery still counts.
+    average_score = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["-delivered_on"]

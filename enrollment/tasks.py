@@ -6,28 +6,28 @@ done, so running a task twice, or twice at once, has one effect.
 
 from celery import shared_task
 
-from .services import drafts, memberships, payments
+from .services import drafts, membership_ends, memberships, payments
 
 
-@shared_task(acks_late=True)
+@shared_task
 def send_renewal_reminders() -> int:
     """Sends the renewal reminders due today (90, 60, 30 and 15 days before by default)."""
     return memberships.membership_send_due_reminders()
 
 
-@shared_task(acks_late=True)
+@shared_task
 def lapse_memberships() -> int:
     """Lapses every membership whose anniversary came without a renewal."""
-    return memberships.membership_lapse_due()
+    return membership_ends.membership_lapse_due()
 
 
-@shared_task(acks_late=True)
+@shared_task
 def remind_idle_drafts() -> int:
     """Reminds trainers of applications idle for a week, once per idle period."""
     return drafts.drafts_remind_idle()
 
 
-@shared_task(acks_late=True)
+@shared_task
 def expire_idle_drafts() -> int:
     """Withdraws applications idle past the expiry period and removes wizard temp files."""
     expired = drafts.drafts_expire_idle()
@@ -35,7 +35,7 @@ def expire_idle_drafts() -> int:
     return expired
 
 
-@shared_task(acks_late=True)
+@shared_task
 def sync_stale_card_payments() -> int:
     """Asks the card provider about checkouts no webhook has settled (a lost event)."""
     return payments.payment_sync_stale()

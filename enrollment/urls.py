@@ -1,23 +1,30 @@
 """The trainer's pages. No app_name: base.html links to {% url 'profile' %}.
 
-Wizard URL names: apply_<path> (start or resume: redirects to the draft's step) and
-apply_<path>_step (one step: profile, requirements, terms, confirmation), for the paths
-new, renew, upgrade and rejoin; alumni.urls adds alumni and alumni_renew.
+Wizard URL names, for every registered path (enrollment.paths): apply_<path> (start or
+resume: redirects to the draft's step) and apply_<path>_step (one step: profile,
+requirements, terms, confirmation), e.g. apply_new, apply_alumni_renew_step.
 """
 
 from django.urls import path, re_path
 
+from .paths.registry import PathDefinition, all_paths, start_url_name, step_url_name
 from .views import details, help, profile, wizard
-from .wizard.base import start_url_name, step_url_name
+from .wizard.base import STEP_LABELS, ApplicationWizard
 
-STEP_PATTERN = r"(?P<step>profile|requirements|terms|confirmation)"
+STEP_PATTERN = rf"(?P<step>{'|'.join(STEP_LABELS)})"
 
 
-def wizard_urls(slug: str, app_path: str, view):
+def wizard_urls(definition: PathDefinition):
+    view = ApplicationWizard.for_path(definition)
+    slug, app_path = definition.slug, definition.path
     return [
         re_path(rf"^apply/{slug}/$", view, name=start_url_name(app_path)),
         re_path(rf"^apply/{slug}/{STEP_PATTERN}/$", view, name=step_url_name(app_path)),
     ]
+
+
+def path_urlpatterns():
+    return [url for definition in all_paths() for url in wizard_urls(definition)]
 
 
 urlpatterns = [
@@ -30,8 +37,5 @@ urlpatterns = [
         wizard.withdraw_application,
         name="apply_withdraw",
     ),
-    *wizard_urls("new", "new", wizard.new_wizard),
-    *wizard_urls("renew", "renew", wizard.renew_wizard),
-    *wizard_urls("upgrade", "upgrade", wizard.upgrade_wizard),
-    *wizard_urls("rejoin", "rejoin", wizard.rejoin_wizard),
+    *path_urlpatterns(),
 ]

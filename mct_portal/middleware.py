@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
@@ -23,8 +24,6 @@ def client_ip(request: HttpRequest) -> str:
 
     Entries to the left of the trusted ones are written by the client and never believed.
     """
-    from django.conf import settings
-
     proxies = getattr(settings, "PROXY_COUNT", 0)
     remote = request.META.get("REMOTE_ADDR", "")
     if proxies <= 0:

@@ -7,35 +7,52 @@ real stack piece by piece. DEBUG is off unless DJANGO_DEBUG asks for it.
 """
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("MCT_VAR_DIR", BASE_DIR / "var"))
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class _SetVariables(Mapping):
+    """os.environ without the variables set to "": an empty variable means "not set", so
+    its default applies (DJANGO_SSL_REDIRECT= keeps the redirect on, as before)."""
+
+    def __getitem__(self, name):
+        value = os.environ[name]
+        if not value.strip():
+            raise KeyError(name)
+        return value
+
+    def __iter__(self):
+        return (name for name, value in os.environ.items() if value.strip())
+
+    def __len__(self):
+        return sum(1 for _ in self)
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    return int(value) if value.strip() else default
+class PortalEnv(environ.Env):
+    """django-environ, with list items stripped of spaces ("a, b" is ["a", "b"])."""
+
+    def list(self, var, cast=None, default=environ.Env.NOTSET):
+        return [item.strip() for item in super().list(var, cast, default) if item.strip()]
 
 
-def env_list(name: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+# Every setting is read with django-environ: env("NAME", default=...), env.bool, env.int, env.list.
+env = PortalEnv()
+env.ENVIRON = _SetVariables()
 
 
-DEBUG = env_bool("DJANGO_DEBUG")
+VAR_DIR = Path(env("MCT_VAR_DIR", default=BASE_DIR / "var"))
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -44,7 +61,7 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "dev-only-insecure-key-never-used-with-debug-off"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -53,9 +70,9 @@ if not ALLOWED_HOSTS:
         )
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The portal's own origin (https://mct.example.org), for links in emails, which have no request.
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,10 +91,11 @@ INSTALLED_APPS = [
     "verification",
     "enrollment",
     "alumni",
+    "enrollment.imports",
 ]
 
-MICROSOFT_CLIENT_ID = os.environ.get("MICROSOFT_CLIENT_ID", "")
-MICROSOFT_CLIENT_SECRET = os.environ.get("MICROSOFT_CLIENT_SECRET", "")
+MICROSOFT_CLIENT_ID = env("MICROSOFT_CLIENT_ID", default="")
+MICROSOFT_CLIENT_SECRET = env("MICROSOFT_CLIENT_SECRET", default="")
 SOCIALACCOUNT_PROVIDERS = {}
 if MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET:
     INSTALLED_APPS.append("allauth.socialaccount.providers.microsoft")
@@ -86,7 +104,7 @@ if MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET:
             {
                 "client_id": MICROSOFT_CLIENT_ID,
                 "secret": MICROSOFT_CLIENT_SECRET,
-                "settings": {"tenant": os.environ.get("MICROSOFT_TENANT", "common")},
+                "settings": {"tenant": env("MICROSOFT_TENANT", default="common")},
             }
         ]
     }
@@ -136,7 +154,7 @@ SQLITE_INIT_COMMAND = (
     "PRAGMA journal_size_limit=27103364;"
     "PRAGMA cache_size=2000;"
 )
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_URL = env("DATABASE_URL", default="")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -160,7 +178,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -175,7 +193,7 @@ else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -187,7 +205,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged task after the visibility timeout; every task must
 # finish (or be killed) well before that, or it would run twice while still running.
-CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
@@ -234,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.expire_idle_drafts",
         "schedule": timedelta(hours=6),
     },
+    "sweep-stuck-imports": {
+        "task": "imports.sweep_stuck_imports",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Accounts -----------------------------------------------------------------------------
@@ -261,19 +283,19 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/profile/"
 
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_USERNAME_FORM_FIELD = "login"
-PROXY_COUNT = env_int("PROXY_COUNT", 0)  # trusted reverse proxies in front of the portal
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # trusted reverse proxies in front of the portal
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 RATELIMIT_IP_META_KEY = "mct_portal.middleware.client_ip"
-SUPPORT_SEARCH_RATE_LIMIT = os.environ.get("SUPPORT_SEARCH_RATE_LIMIT", "60/m")
-VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/m")
+SUPPORT_SEARCH_RATE_LIMIT = env("SUPPORT_SEARCH_RATE_LIMIT", default="60/m")
+VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
 
 # --- Sessions and security ------------------------------------------------------------------
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # makes the cookie age an idle timeout
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -282,9 +304,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
@@ -308,11 +330,11 @@ CONTENT_SECURITY_POLICY = {
 # --- Files ---------------------------------------------------------------------------------
 # Private files (uploads, previews, wizard temp files) live outside the web root and are
 # only ever served through views that check who is asking.
-PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private"))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = "/private-files-are-not-served-by-url/"
 WIZARD_TEMP_ROOT = PRIVATE_MEDIA_ROOT / "wizard-tmp"
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     PRIVATE_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -323,8 +345,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": 300,
             "location": "private",
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default=None) or None,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None) or None,
         },
     }
 else:
@@ -345,69 +367,73 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- Email ---------------------------------------------------------------------------------
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_HOST = env("EMAIL_HOST", default="")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
-    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
     EMAIL_TIMEOUT = 30
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MCT Portal <no-reply@mct.example>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MCT Portal <no-reply@mct.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Program rules (the admin-managed catalogs hold fees and terms) --------------------------
-UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 40_000_000)
-VIRUS_SCANNER_URL = os.environ.get("VIRUS_SCANNER_URL", "")  # e.g. tcp://127.0.0.1:3310
-REVIEW_DUE_BUSINESS_DAYS = env_int("REVIEW_DUE_BUSINESS_DAYS", 4)
-REVIEW_HOLIDAYS = env_list("REVIEW_HOLIDAYS")  # ISO dates skipped when counting business days
-PROOF_RETENTION_DAYS = env_int("PROOF_RETENTION_DAYS", 0)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+VIRUS_SCANNER_URL = env("VIRUS_SCANNER_URL", default="")  # e.g. tcp://127.0.0.1:3310
+REVIEW_DUE_BUSINESS_DAYS = env.int("REVIEW_DUE_BUSINESS_DAYS", default=4)
+REVIEW_HOLIDAYS = env.list(
+    "REVIEW_HOLIDAYS", default=[]
+)  # ISO dates skipped when counting business days
+PROOF_RETENTION_DAYS = env.int("PROOF_RETENTION_DAYS", default=0)
 # Documents one trainer may have waiting for review at once (0: no cap).
-REVIEW_MAX_WAITING_PER_TRAINER = env_int("REVIEW_MAX_WAITING_PER_TRAINER", 10)
+REVIEW_MAX_WAITING_PER_TRAINER = env.int("REVIEW_MAX_WAITING_PER_TRAINER", default=10)
 # What the worker draws for reviewers: pages of a PDF at most, pixels of one page at RENDER_DPI,
 # seconds for the whole document, and the longest side of a page image.
-RENDER_MAX_PAGES = env_int("RENDER_MAX_PAGES", 30)
-RENDER_MAX_PIXELS = env_int("RENDER_MAX_PIXELS", 40_000_000)
-RENDER_SECONDS = env_int("RENDER_SECONDS", 60)
-RENDER_DPI = env_int("RENDER_DPI", 110)
-RENDER_MAX_SIDE = env_int("RENDER_MAX_SIDE", 2000)
+RENDER_MAX_PAGES = env.int("RENDER_MAX_PAGES", default=30)
+RENDER_MAX_PIXELS = env.int("RENDER_MAX_PIXELS", default=40_000_000)
+RENDER_SECONDS = env.int("RENDER_SECONDS", default=60)
+RENDER_DPI = env.int("RENDER_DPI", default=110)
+RENDER_MAX_SIDE = env.int("RENDER_MAX_SIDE", default=2000)
 
 # Ed25519 private keys (PEM files outside the web root) that sign membership credentials,
 # newest first: the first signs, all are published (docs/credentials.md).
-CREDENTIAL_SIGNING_KEYS = env_list("CREDENTIAL_SIGNING_KEYS")
-PASSCODE_VALID_DAYS = env_int("PASSCODE_VALID_DAYS", 120)
-PASSCODE_MAX_ATTEMPTS = env_int("PASSCODE_MAX_ATTEMPTS", 5)
-PASSCODE_RESEND_COOLDOWN_SECONDS = env_int("PASSCODE_RESEND_COOLDOWN_SECONDS", 60)
-PASSCODE_DAILY_LIMIT = env_int("PASSCODE_DAILY_LIMIT", 5)
-RENEWAL_WINDOW_DAYS = env_int("RENEWAL_WINDOW_DAYS", 90)
-RENEWAL_REMINDER_DAYS = [int(d) for d in env_list("RENEWAL_REMINDER_DAYS") or [90, 60, 30, 15]]
-MTM_MIN_AVERAGE_SCORE = float(os.environ.get("MTM_MIN_AVERAGE_SCORE", "7"))
+CREDENTIAL_SIGNING_KEYS = env.list("CREDENTIAL_SIGNING_KEYS", default=[])
+PASSCODE_VALID_DAYS = env.int("PASSCODE_VALID_DAYS", default=120)
+PASSCODE_MAX_ATTEMPTS = env.int("PASSCODE_MAX_ATTEMPTS", default=5)
+PASSCODE_RESEND_COOLDOWN_SECONDS = env.int("PASSCODE_RESEND_COOLDOWN_SECONDS", default=60)
+PASSCODE_DAILY_LIMIT = env.int("PASSCODE_DAILY_LIMIT", default=5)
+RENEWAL_WINDOW_DAYS = env.int("RENEWAL_WINDOW_DAYS", default=90)
+RENEWAL_REMINDER_DAYS = [
+    int(d) for d in env.list("RENEWAL_REMINDER_DAYS", default=[]) or [90, 60, 30, 15]
+]
+MTM_MIN_AVERAGE_SCORE = float(env("MTM_MIN_AVERAGE_SCORE", default="7"))
 PROOF_MAX_AGE_YEARS = 3
 REJOIN_PROOF_AFTER_YEARS = 3
-DRAFT_IDLE_REMINDER_DAYS = env_int("DRAFT_IDLE_REMINDER_DAYS", 7)
-DRAFT_EXPIRY_DAYS = env_int("DRAFT_EXPIRY_DAYS", 180)
+DRAFT_IDLE_REMINDER_DAYS = env.int("DRAFT_IDLE_REMINDER_DAYS", default=7)
+DRAFT_EXPIRY_DAYS = env.int("DRAFT_EXPIRY_DAYS", default=180)
 # --- Payments (docs/payments.md) ------------------------------------------------------------
 # The demo card ("test_card") takes no money: it is on by default only with DEBUG on, and
 # `check --deploy` reports an error whenever it is enabled.
-PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS") or (
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[]) or (
     ["test_card", "invoice"] if DEBUG else ["invoice"]
 )
-STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
-STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
-PAYMENT_INVOICE_INSTRUCTIONS = os.environ.get("PAYMENT_INVOICE_INSTRUCTIONS", "")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+PAYMENT_INVOICE_INSTRUCTIONS = env("PAYMENT_INVOICE_INSTRUCTIONS", default="")
 # Who the invoices come from; the address is one line per "|".
-INVOICE_SELLER_NAME = os.environ.get("INVOICE_SELLER_NAME", "MCT Program")
-INVOICE_SELLER_ADDRESS = os.environ.get("INVOICE_SELLER_ADDRESS", "")
-INVOICE_SELLER_TAX_ID = os.environ.get("INVOICE_SELLER_TAX_ID", "")
-INVOICE_SELLER_EMAIL = os.environ.get("INVOICE_SELLER_EMAIL", "")
+INVOICE_SELLER_NAME = env("INVOICE_SELLER_NAME", default="MCT Program")
+INVOICE_SELLER_ADDRESS = env("INVOICE_SELLER_ADDRESS", default="")
+INVOICE_SELLER_TAX_ID = env("INVOICE_SELLER_TAX_ID", default="")
+INVOICE_SELLER_EMAIL = env("INVOICE_SELLER_EMAIL", default="")
 # Fees are tax-inclusive; the invoice shows the tax contained in them at this rate.
-INVOICE_TAX_RATE = os.environ.get("INVOICE_TAX_RATE", "0")
-INVOICE_TAX_LABEL = os.environ.get("INVOICE_TAX_LABEL", "VAT")
-INVOICE_TAX_NOTE = os.environ.get("INVOICE_TAX_NOTE", "")
+INVOICE_TAX_RATE = env("INVOICE_TAX_RATE", default="0")
+INVOICE_TAX_LABEL = env("INVOICE_TAX_LABEL", default="VAT")
+INVOICE_TAX_NOTE = env("INVOICE_TAX_NOTE", default="")
 
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -419,21 +445,31 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Data imports (enrollment/imports) ---------------------------------------------------------
+# The admin refuses larger uploads (use `manage.py import` on the server); no file is read
+# past IMPORT_MAX_FILE_BYTES; reports keep the first IMPORT_MAX_REPORTED_ERRORS problems.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=2 * 1024 * 1024 * 1024)
+IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=200)
+
 # --- Help, support contact and MCP ID claims (issue 9) -----------------------------------------
 # Shown on /help/ (and in emails) only when set.
-SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "")
-SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "")
-PROGRAM_HOME_URL = os.environ.get(
-    "PROGRAM_HOME_URL", "https://learn.microsoft.com/training/educator-center/programs/mct/"
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
+SUPPORT_PHONE = env("SUPPORT_PHONE", default="")
+PROGRAM_HOME_URL = env(
+    "PROGRAM_HOME_URL",
+    default="https://learn.microsoft.com/training/educator-center/programs/mct/",
 )
-PROGRAM_GUIDE_URL = os.environ.get(
+PROGRAM_GUIDE_URL = env(
     "PROGRAM_GUIDE_URL",
-    "https://learn.microsoft.com/training/educator-center/programs/mct/mct-program-guide",
+    default="https://learn.microsoft.com/training/educator-center/programs/mct/mct-program-guide",
 )
-ACCESS_CODE_MAX_ATTEMPTS = env_int("ACCESS_CODE_MAX_ATTEMPTS", 5)  # per MCP ID, then locked
-MCP_CLAIM_DAILY_LIMIT = env_int("MCP_CLAIM_DAILY_LIMIT", 10)  # wrong tries per trainer a day
-FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5/h")
+ACCESS_CODE_MAX_ATTEMPTS = env.int("ACCESS_CODE_MAX_ATTEMPTS", default=5)  # per MCP ID, then locked
+MCP_CLAIM_DAILY_LIMIT = env.int(
+    "MCP_CLAIM_DAILY_LIMIT", default=10
+)  # wrong tries per trainer a day
+FEEDBACK_RATE_LIMIT = env("FEEDBACK_RATE_LIMIT", default="5/h")

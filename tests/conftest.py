@@ -2,7 +2,9 @@ import os
 
 import pytest
 
+from enrollment.demo import load_demo_data
 from tests import factories
+from tests.enrollment.wizard.walk import DemoData, Walker, publish_terms
 
 
 def pytest_configure(config):
@@ -55,6 +57,25 @@ def support_user(db):
 def trainer_client(client, trainer):
     client.force_login(trainer.user)
     return client
+
+
+@pytest.fixture
+def walker(client, django_capture_on_commit_callbacks):
+    """A trainer's browser over HTTP, committing like production (wizard/walk.py)."""
+    return Walker(client=client, capture=django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def terms(db):
+    return publish_terms()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo accounts and catalogs of docs/spec.md §10, loaded as `manage.py seed_demo` does.
+
+    Use it instead of `terms`: the demo data publishes its own terms and fees."""
+    return DemoData(emails=tuple(load_demo_data()))
 
 
 def needs_postgres():

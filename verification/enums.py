@@ -64,6 +64,16 @@ class EmailState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# Where an outbound email may go from each state. SENDING → QUEUED is a temporary failure
+# (or the sweeper finding a killed send); FAILED → QUEUED is the admin's retry.
+EMAIL_TRANSITIONS: dict[str, set[str]] = {
+    EmailState.QUEUED: {EmailState.SENDING, EmailState.FAILED},
+    EmailState.SENDING: {EmailState.SENT, EmailState.QUEUED, EmailState.FAILED},
+    EmailState.SENT: set(),
+    EmailState.FAILED: {EmailState.QUEUED},
+}
+
+
 class PasscodePurpose(models.TextChoices):
     MICROSOFT_ALIAS = "microsoft_alias", "Microsoft employee address"
     PARTNER_ADDRESS = "partner_address", "Partner organization address"

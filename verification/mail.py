@@ -12,8 +12,8 @@ import smtplib
 import socket
 from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -22,9 +22,12 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from .enums import EmailState
+from core.errors import DomainError
+from core.transitions import check_transition
+from mct_portal.links import portal_url
+
+from .enums import EMAIL_TRANSITIONS, EmailState
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -41,10 +44,8 @@ class TemporarySendFailure(Exception):
     """The mail server said "try again later"; the task retries with backoff."""
 
 
-class EmailNotRetryable(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class EmailNotRetryable(DomainError):
+    pass
 
 
 # Where attached files come from: a source name → a function taking the id and returning
@@ -69,8 +70,6 @@ def render_email(role: str, context: dict) -> tuple[str, str, str]:
         fragment = get_template(f"emails/{role}.html").render(context)
     except TemplateDoesNotExist:
         return subject, text, ""
-    from mct_portal.links import portal_url
-
     content = mark_safe(fragment)  # noqa: S308 (rendered by our own template)
     layout = {"subject": subject, "content": content, "help_url": portal_url("/help/")}
     html = get_template(EMAIL_LAYOUT).render(layout)
@@ -113,22 +112,18 @@ def mail_queue(
         body_html=html,
         attachments=list(attachments or []),
     )
-    transaction.on_commit(partial(enqueue_send, email.pk, secret_context or None))
+    enqueue_send(email.pk, secret_context or None)
     return email
 
 
 def enqueue_send(email_id: int, secret_context: dict | None = None) -> None:
-    from .tasks import send_outbound_email
-
-    try:
-        # The code travels in the message (never in the row); keep it out of worker logs.
-        shown = "{…}" if secret_context else "None"
-        send_outbound_email.apply_async(
-            args=(email_id, secret_context), argsrepr=f"({email_id}, {shown})"
-        )
-    except BrokerUnavailable:
-        # The row stays queued: the sweeper sends it again (or marks a lost code failed).
-        logger.exception("Could not enqueue outbound email %s", email_id)
+    """Sends the row after the transaction commits. If the broker is down then, the row stays
+    queued: the sweeper sends it again (or marks a lost code failed)."""
+    # The code travels in the message (never in the row); keep it out of worker logs.
+    shown = "{…}" if secret_context else "None"
+    send_outbound_email.apply_async_on_commit(
+        args=(email_id, secret_context), argsrepr=f"({email_id}, {shown})"
+    )
 
 
 def carries_secret(email: OutboundEmail) -> bool:
@@ -169,7 +164,7 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
         if carries_secret(email) and not secret_context:
             _mark_failed(email, LOST_SECRET_ERROR)
             return email
-        email.state = EmailState.SENDING
+        _move(email, EmailState.SENDING)
         email.attempts += 1
         email.save(update_fields=["state", "attempts", "updated_at"])
 
@@ -182,7 +177,7 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
         with transaction.atomic():
             email = _locked(email_id)
             if temporary and email.attempts < MAX_SEND_ATTEMPTS:
-                email.state = EmailState.QUEUED
+                _move(email, EmailState.QUEUED)
                 email.last_error = error
                 email.save(update_fields=["state", "last_error", "updated_at"])
             else:
@@ -193,14 +188,22 @@ def outbound_email_send(*, email_id: int, secret_context: dict | None = None):
 
     with transaction.atomic():
         email = _locked(email_id)
-        email.state = EmailState.SENT
+        _move(email, EmailState.SENT)
         email.sent_at = timezone.now()
         email.save(update_fields=["state", "sent_at", "updated_at"])
     return email
 
 
+def _move(email: OutboundEmail, to: str) -> None:
+    """The one place an email's state changes: checked against EMAIL_TRANSITIONS (staying
+    queued is allowed: the sweeper touches a stuck row to enqueue it again)."""
+    if to != email.state:
+        check_transition(EMAIL_TRANSITIONS, email.state, to)
+    email.state = to
+
+
 def _mark_failed(email: OutboundEmail, error: str) -> None:
-    email.state = EmailState.FAILED
+    _move(email, EmailState.FAILED)
     email.last_error = error
     email.save(update_fields=["state", "last_error", "updated_at"])
 
@@ -238,9 +241,9 @@ def outbound_email_retry(*, email: OutboundEmail) -> OutboundEmail:
                 "This email carried a passcode, which is never kept: "
                 "the trainer has to ask for a new code."
             )
-        email.state = EmailState.QUEUED
+        _move(email, EmailState.QUEUED)
         email.save(update_fields=["state", "updated_at"])
-        transaction.on_commit(partial(enqueue_send, email.pk, None))
+        enqueue_send(email.pk, None)
     return email
 
 
@@ -263,8 +266,22 @@ def outbound_email_sweep(*, now=None) -> list[int]:
             if carries_secret(email):
                 _mark_failed(email, LOST_SECRET_ERROR)
                 continue
-            email.state = EmailState.QUEUED
+            _move(email, EmailState.QUEUED)
             email.save(update_fields=["state", "updated_at"])
-            transaction.on_commit(partial(enqueue_send, email.pk, None))
+            enqueue_send(email.pk, None)
             requeued.append(email_id)
     return requeued
+
+
+# Defined here, next to the send, so queuing a mail needs no import of verification.tasks.
+@shared_task(
+    name="verification.tasks.send_outbound_email", bind=True, max_retries=MAX_SEND_ATTEMPTS
+)
+def send_outbound_email(self, email_id: int, secret_context: dict | None = None) -> str | None:
+    try:
+        email = outbound_email_send(email_id=email_id, secret_context=secret_context)
+    except TemporarySendFailure as exc:
+        # The row counts the attempts and turns FAILED at the last one; Celery only waits.
+        countdown = retry_backoff_seconds(self.request.retries + 1)
+        raise self.retry(exc=exc, countdown=countdown)
+    return email.state if email else None

@@ -6,6 +6,7 @@ This app is the portal's base layer: it knows nothing about applications or memb
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
@@ -13,8 +14,6 @@ from .enums import DocumentKind, DocumentState, EmailState, PasscodePurpose, Ren
 
 
 def private_storage():
-    from django.core.files.storage import storages
-
     return storages["private"]
 
 

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.errors import DomainError
+
 from .enums import PasscodePurpose
 from .mail import mail_queue
 from .models import Passcode
@@ -24,10 +26,8 @@ CODE_LENGTH = 8
 HASH_SALT = "verification.passcodes"
 
 
-class PasscodeError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class PasscodeError(DomainError):
+    pass
 
 
 class PasscodeCooldown(PasscodeError):

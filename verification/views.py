@@ -5,11 +5,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .audit import audit
 from .enums import REVIEWABLE_STATES, RenderState
 from .models import Document, DocumentPage
 from .rendering import kind_for_content_type
-from .services import may_review
+from .services import document_downloaded, may_review
 
 # Answers whose bytes a browser must never interpret as a page of the portal.
 FILE_RESPONSE_CSP = "default-src 'none'; sandbox"
@@ -60,12 +59,7 @@ def document_download(request: HttpRequest, public_id) -> HttpResponse:
         if kind_for_content_type(document.content_type) in ("jpeg", "png"):
             stored.close()
             return _cleaned_image_download(request, document)
-        audit(
-            actor=request.user,
-            action="document.downloaded",
-            target=document,
-            subject_user=document.owner,
-        )
+        document_downloaded(document=document, by=request.user)
     response = FileResponse(
         stored,
         as_attachment=True,
@@ -124,11 +118,9 @@ def _cleaned_image_download(request: HttpRequest, document: Document) -> HttpRes
         stem = (document.original_name or "image").rsplit(".", 1)[0]
         extension = "jpg" if page.content_type == "image/jpeg" else "png"
         filename, content_type = f"{stem}.{extension}", page.content_type
-    audit(
-        actor=request.user,
-        action="document.downloaded",
-        target=document,
-        subject_user=document.owner,
+    document_downloaded(
+        document=document,
+        by=request.user,
         note="The re-encoded copy, without metadata." if page is not None else "",
     )
     response = FileResponse(

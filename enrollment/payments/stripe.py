@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from mct_portal.links import portal_url
 
-from ..enums import Program, program_for_path
+from ..enums import Program
+from ..paths.registry import program_for_path
 from ..rules.fees import to_minor_units
 from .base import Outcome, PaymentProvider, PaymentProviderError, ProviderResult
 

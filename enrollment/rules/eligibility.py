@@ -1,4 +1,6 @@
-"""Who may start which application path (SPEC §3), as pure functions of membership years.
+"""Who may start which application path, as pure functions of membership years.
+
+Each path names its rule in its definition (enrollment.paths); see docs/architecture.md.
 
 The callers pass membership rows (or anything with program, status, starts_on and
 anniversary_on); nothing here touches the database.
@@ -10,28 +12,9 @@ from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
 
-from ..enums import MEMBERSHIP_OPEN, ApplicationPath, MembershipStatus, Program
+from ..enums import MEMBERSHIP_OPEN, MembershipStatus, Program
+from ..paths.registry import all_paths, path_definition
 from .memberships import in_renewal_window, renewal_window_opens
-
-# The order in which the profile page offers the paths.
-PATH_ORDER = (
-    ApplicationPath.RENEW,
-    ApplicationPath.NEW,
-    ApplicationPath.REJOIN,
-    ApplicationPath.UPGRADE,
-    ApplicationPath.ALUMNI_RENEW,
-    ApplicationPath.ALUMNI,
-)
-
-# What the button that starts each path says (the names the program guide uses).
-PATH_ACTION_LABELS = {
-    ApplicationPath.NEW: "Enroll",
-    ApplicationPath.RENEW: "Renew",
-    ApplicationPath.REJOIN: "Re-apply",
-    ApplicationPath.ALUMNI: "Apply for Alumni",
-    ApplicationPath.ALUMNI_RENEW: "Renew Alumni",
-    ApplicationPath.UPGRADE: "Upgrade Now",
-}
 
 
 @dataclass(frozen=True)
@@ -42,6 +25,9 @@ class Standing:
     mct_latest: object | None = None
     alumni_open: object | None = None
     alumni_latest: object | None = None
+
+    def open_year(self, program: str):
+        return self.alumni_open if program == Program.ALUMNI else self.mct_open
 
 
 @dataclass(frozen=True)
@@ -96,79 +82,85 @@ _REVOKED = (
 )
 
 
+# Who may start each path: one rule per path, named in its definition (enrollment.paths).
+# Each returns why a trainer with this standing may not start the path today, or "".
+
+
+def refusal_new(s: Standing, today: datetime.date, window_days: int) -> str:
+    if s.mct_open is not None:
+        return "You are already a member of the MCT program."
+    if s.mct_latest is not None and s.mct_latest.status == MembershipStatus.REVOKED:
+        return _REVOKED
+    if s.mct_latest is not None:
+        return (
+            "You have been an MCT before, so you come back by rejoining the program "
+            "rather than enrolling as a new MCT."
+        )
+    if s.alumni_open is not None:
+        return "As an MCT Alumni member you return to full membership by upgrading from Alumni."
+    return ""
+
+
+def refusal_renew(s: Standing, today: datetime.date, window_days: int) -> str:
+    if s.mct_open is None:
+        if s.mct_latest is not None and s.mct_latest.status == MembershipStatus.LAPSED:
+            return (
+                f"Your MCT membership lapsed on {_day(s.mct_latest.anniversary_on)}. "
+                "A lapsed membership cannot be renewed; you can rejoin the program instead."
+            )
+        return "Only a current MCT member can renew an MCT membership."
+    if not due_for_renewal(s.mct_open, today, window_days):
+        return _window_not_open(s.mct_open, today, window_days, "MCT")
+    return ""
+
+
+def refusal_alumni(s: Standing, today: datetime.date, window_days: int) -> str:
+    if s.alumni_open is not None:
+        return "You are already a member of MCT Alumni."
+    # An MCT due for renewal who no longer teaches may move to Alumni instead.
+    if s.mct_open is not None and not due_for_renewal(s.mct_open, today, window_days):
+        return (
+            "MCT Alumni is for trainers who are not active MCTs. "
+            + _window_not_open(s.mct_open, today, window_days, "MCT")
+            + " From then on you can choose Alumni instead of renewing."
+        )
+    return ""
+
+
+def refusal_alumni_renew(s: Standing, today: datetime.date, window_days: int) -> str:
+    if s.alumni_open is None:
+        return "Only a current MCT Alumni member can renew an Alumni membership."
+    if not due_for_renewal(s.alumni_open, today, window_days):
+        return _window_not_open(s.alumni_open, today, window_days, "MCT Alumni")
+    return ""
+
+
+def refusal_upgrade(s: Standing, today: datetime.date, window_days: int) -> str:
+    if s.mct_open is not None:
+        return "You are already a member of the MCT program."
+    if s.alumni_open is None:
+        return "Upgrading is for current MCT Alumni members."
+    return ""
+
+
+def refusal_rejoin(s: Standing, today: datetime.date, window_days: int) -> str:
+    if s.mct_open is not None:
+        return "You are already a member of the MCT program."
+    if s.mct_latest is None:
+        return (
+            "Rejoining is for former MCTs. You have not been an MCT yet, so you can "
+            "enroll as a new MCT."
+        )
+    if s.mct_latest.status == MembershipStatus.REVOKED:
+        return _REVOKED
+    if s.alumni_open is not None:
+        return "As an MCT Alumni member you return to full membership by upgrading from Alumni."
+    return ""
+
+
 def _check(path: str, s: Standing, today: datetime.date, window_days: int) -> tuple[bool, str]:
-    mct_due = due_for_renewal(s.mct_open, today, window_days)
-    if path == ApplicationPath.NEW:
-        if s.mct_open is not None:
-            return False, "You are already a member of the MCT program."
-        if s.mct_latest is not None and s.mct_latest.status == MembershipStatus.REVOKED:
-            return False, _REVOKED
-        if s.mct_latest is not None:
-            return False, (
-                "You have been an MCT before, so you come back by rejoining the program "
-                "rather than enrolling as a new MCT."
-            )
-        if s.alumni_open is not None:
-            return False, (
-                "As an MCT Alumni member you return to full membership by upgrading from Alumni."
-            )
-        return True, ""
-
-    if path == ApplicationPath.RENEW:
-        if s.mct_open is None:
-            if s.mct_latest is not None and s.mct_latest.status == MembershipStatus.LAPSED:
-                return False, (
-                    f"Your MCT membership lapsed on {_day(s.mct_latest.anniversary_on)}. "
-                    "A lapsed membership cannot be renewed; you can rejoin the program instead."
-                )
-            return False, "Only a current MCT member can renew an MCT membership."
-        if not mct_due:
-            return False, _window_not_open(s.mct_open, today, window_days, "MCT")
-        return True, ""
-
-    if path == ApplicationPath.ALUMNI:
-        if s.alumni_open is not None:
-            return False, "You are already a member of MCT Alumni."
-        # An MCT due for renewal who no longer teaches may move to Alumni instead.
-        if s.mct_open is not None and not mct_due:
-            return False, (
-                "MCT Alumni is for trainers who are not active MCTs. "
-                + _window_not_open(s.mct_open, today, window_days, "MCT")
-                + " From then on you can choose Alumni instead of renewing."
-            )
-        return True, ""
-
-    if path == ApplicationPath.ALUMNI_RENEW:
-        if s.alumni_open is None:
-            return False, "Only a current MCT Alumni member can renew an Alumni membership."
-        if not due_for_renewal(s.alumni_open, today, window_days):
-            return False, _window_not_open(s.alumni_open, today, window_days, "MCT Alumni")
-        return True, ""
-
-    if path == ApplicationPath.UPGRADE:
-        if s.mct_open is not None:
-            return False, "You are already a member of the MCT program."
-        if s.alumni_open is None:
-            return False, "Upgrading is for current MCT Alumni members."
-        return True, ""
-
-    if path == ApplicationPath.REJOIN:
-        if s.mct_open is not None:
-            return False, "You are already a member of the MCT program."
-        if s.mct_latest is None:
-            return False, (
-                "Rejoining is for former MCTs. You have not been an MCT yet, so you can "
-                "enroll as a new MCT."
-            )
-        if s.mct_latest.status == MembershipStatus.REVOKED:
-            return False, _REVOKED
-        if s.alumni_open is not None:
-            return False, (
-                "As an MCT Alumni member you return to full membership by upgrading from Alumni."
-            )
-        return True, ""
-
-    raise ValueError(f"Unknown application path: {path!r}")
+    reason = path_definition(path).refusal(s, today, window_days)
+    return not reason, reason
 
 
 def may_start(path: str, standing: Standing, today: datetime.date, window_days: int) -> bool:
@@ -177,7 +169,7 @@ def may_start(path: str, standing: Standing, today: datetime.date, window_days: 
 
 def startable_paths(standing: Standing, today: datetime.date, window_days: int) -> list[str]:
     """Every path the trainer may start today, in the order the profile page offers them."""
-    return [p for p in PATH_ORDER if may_start(p, standing, today, window_days)]
+    return [d.path for d in all_paths() if may_start(d.path, standing, today, window_days)]
 
 
 def eligibility_for(

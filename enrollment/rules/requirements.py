@@ -1,4 +1,6 @@
-"""The requirements of each path (SPEC §3) and the review state they put an application in.
+"""The requirements of each path and the review state they put an application in.
+
+What each path requires is in its definition (enrollment.paths; docs/architecture.md).
 
 Pure functions: the callers gather the facts (certifications, MTM deliveries, evidence
 states) and these decide. Nothing here touches the database.
@@ -11,13 +13,10 @@ from decimal import Decimal
 
 from django.utils.formats import date_format
 
-from ..enums import (
-    ALUMNI_PATHS,
-    WAIVER_EMPLOYER_TYPES,
-    ApplicationPath,
-    ApplicationStatus,
-    EvidenceKind,
-)
+from verification.enums import DocumentState
+
+from ..enums import WAIVER_EMPLOYER_TYPES, ApplicationStatus, EvidenceKind
+from ..paths.registry import PROOF_AFTER_ABSENCE, PROOF_ALWAYS, path_definition
 from .memberships import add_years, proof_needed_again
 
 # How many days back "the previous year" reaches for teaching (MTM records and waivers).
@@ -25,8 +24,8 @@ TEACHING_LOOKBACK_DAYS = 365
 
 # Evidence states as the requirements see them. A declared waiver has no document.
 DECLARED = "declared"
-_DOCUMENT_PENDING = ("received", "checking", "queued")
-_DOCUMENT_NEEDS_ACTION = ("rejected", "refused")
+_DOCUMENT_PENDING = (DocumentState.RECEIVED, DocumentState.CHECKING, DocumentState.QUEUED)
+_DOCUMENT_NEEDS_ACTION = (DocumentState.REJECTED, DocumentState.REFUSED)
 
 
 class RequirementState:
@@ -86,8 +85,11 @@ def teaching_window_start(today: datetime.date) -> datetime.date:
 def mtm_delivery_counts(
     *, delivered_on: datetime.date, average_score, today: datetime.date, min_score: float
 ) -> bool:
-    """A delivery counts when it is in the previous 365 days and scored at least `min_score`."""
+    """A delivery counts when it is in the previous 365 days and scored at least `min_score`
+    (a delivery the MTM export gives no score for counts on the date alone)."""
     in_window = teaching_window_start(today) <= delivered_on <= today
+    if average_score is None:
+        return in_window
     return in_window and Decimal(str(average_score)) >= Decimal(str(min_score))
 
 
@@ -133,27 +135,28 @@ def waiver_date_problem(taught_on: datetime.date, today: datetime.date) -> str |
 
 
 def needs_certification(path: str) -> bool:
-    return path not in ALUMNI_PATHS
+    return path_definition(path).needs_certification
 
 
 def needs_teaching(path: str) -> bool:
     """Only renewal asks for a class taught in the previous year (upgrade does not)."""
-    return path == ApplicationPath.RENEW
+    return path_definition(path).needs_teaching
 
 
 def proof_required(
     path: str, *, lapsed_on: datetime.date | None, today: datetime.date, after_years: int
 ) -> bool:
     """New MCTs prove instructional skills; rejoining MCTs only after a long absence."""
-    if path == ApplicationPath.NEW:
+    proof = path_definition(path).proof
+    if proof == PROOF_ALWAYS:
         return True
-    if path == ApplicationPath.REJOIN:
+    if proof == PROOF_AFTER_ABSENCE:
         return proof_needed_again(lapsed_on, today, after_years)
     return False
 
 
 def evidence_requirement_state(state: str) -> str:
-    if state in (DECLARED, "approved"):
+    if state in (DECLARED, DocumentState.APPROVED):
         return RequirementState.MET
     if state in _DOCUMENT_PENDING:
         return RequirementState.PENDING

@@ -7,14 +7,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from ..enums import (
-    ALUMNI_PATHS,
     APPLICATION_OPEN,
-    ApplicationPath,
     ApplicationStatus,
     EmployerType,
     Program,
     TermsDocument,
-    program_for_path,
 )
 from ..models import (
     Application,
@@ -27,6 +24,7 @@ from ..models import (
     TermsVersion,
     Trainer,
 )
+from ..paths.registry import PROOF_AFTER_ABSENCE, PROOF_NEVER, path_definition, program_for_path
 from ..rules.eligibility import Standing, standing_from
 from ..rules.requirements import (
     DECLARED,
@@ -174,23 +172,24 @@ def application_requirement_facts(
     today = today or timezone.localdate()
     trainer = application.trainer
     path = application.path
-    if path in ALUMNI_PATHS:
+    definition = path_definition(path)
+    if not definition.has_requirements:
         return RequirementFacts(path=path)
     if qualifying_count is None:
         qualifying_count = len(qualifying_certifications(trainer=trainer))
     if evidence is None:
         evidence = current_evidence(application=application)
     needs_proof = False
-    if path in (ApplicationPath.NEW, ApplicationPath.REJOIN):
+    if definition.proof != PROOF_NEVER:
         lapsed_on = None
-        if path == ApplicationPath.REJOIN:
+        if definition.proof == PROOF_AFTER_ABSENCE:
             standing = standing or membership_standing(trainer=trainer)
             lapsed_on = standing.mct_latest.anniversary_on if standing.mct_latest else None
         needs_proof = proof_required(
             path, lapsed_on=lapsed_on, today=today, after_years=settings.REJOIN_PROOF_AFTER_YEARS
         )
     teaching_met = False
-    if path == ApplicationPath.RENEW:
+    if definition.needs_teaching:
         teaching_met = mtm_met(mtm_id=application.mtm_id or trainer.mtm_id, today=today)
     return RequirementFacts(
         path=path,
@@ -207,7 +206,7 @@ def application_requirements(*, application: Application, **facts) -> list[Requi
 
 
 def profile_complete(application: Application) -> bool:
-    if application.path in ALUMNI_PATHS:
+    if path_definition(application.path).is_alumni:
         return application.is_microsoft_employee is not None and bool(application.area_of_expertise)
     return bool(application.employer_type and application.primary_audience)
 
@@ -273,7 +272,7 @@ def prefill_for_path(*, trainer: Trainer, path: str) -> dict:
         .order_by("-decided_at", "-updated_at")
     )
     initial: dict = {}
-    if path in ALUMNI_PATHS:
+    if path_definition(path).is_alumni:
         source = next((a for a in previous if a.is_microsoft_employee is not None), None)
         if source is not None:
             initial["is_microsoft_employee"] = source.is_microsoft_employee

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from verification.audit import audit
 
-from ..errors import DomainError
+from ..errors import DomainError, SupportError
 from ..models import DuplicateClaimFlag, McpId, McpIdClaimAttempt, Trainer
 from ..rules.access_codes import (
     access_code_generate,
@@ -30,6 +30,7 @@ from ..rules.access_codes import (
     access_code_matches,
     access_code_normalise,
 )
+from .trainers import trainer_mail
 
 MCP_ID_PATTERN = re.compile(r"^[0-9]{4,12}$")
 ACCESS_CODE_EMAIL_ROLE = "access_code"
@@ -71,8 +72,6 @@ def access_code_issue(*, mcp_id: McpId, recipient: Trainer, by, reason: str) -> 
     Call inside a transaction with `mcp_id` locked; the email leaves after commit. The
     previous code stops working at once.
     """
-    from .trainers import trainer_mail
-
     code = access_code_generate()
     had_code = bool(mcp_id.access_code_hash)
     mcp_id.access_code_hash = access_code_hash(code)
@@ -114,8 +113,6 @@ def access_code_issue(*, mcp_id: McpId, recipient: Trainer, by, reason: str) -> 
 def access_code_reissue(*, value: str, recipient: Trainer, by) -> McpId:
     """Support: a new access code for an MCP ID (e.g. after it locked), sent to the person
     whose record support is on. An ID linked to someone else is refused."""
-    from .support import SupportError
-
     value = normalise_mcp_id(value)
     if not MCP_ID_PATTERN.match(value):
         raise SupportError("An MCP ID is 4 to 12 digits. Check the number and try again.")

@@ -1,22 +1,26 @@
-"""The application lifecycle (SPEC §4). Every status change goes through `_transition`."""
+"""The application lifecycle (docs/spec.md §4). Every status change goes through `_transition`."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from verification.audit import audit
+from mct_portal.links import portal_url
+from verification.audit import audit, changed_fields
 
-from ..enums import (
-    ALUMNI_PATHS,
-    APPLICATION_OPEN,
-    APPLICATION_TRANSITIONS,
-    ApplicationPath,
-    ApplicationStatus,
-    program_for_path,
-)
+from ..enums import APPLICATION_OPEN, APPLICATION_TRANSITIONS, ApplicationStatus, EvidenceKind
 from ..errors import InvalidTransition
 from ..models import Application, Trainer
-from .evidence import withdraw_documents
+from ..paths.registry import path_definition, start_url
+from ..rules.requirements import review_status
+from ..selectors.applications import application_requirements, profile_complete
+from .evidence import (
+    evidence_declare_waiver,
+    evidence_retire,
+    evidence_upload,
+    withdraw_documents,
+)
 from .memberships import membership_extend, membership_start
+from .trainers import trainer_mail
 
 # Statuses the trainer is told about by email, with the template role that tells them.
 STATUS_EMAIL_ROLES = {
@@ -27,9 +31,6 @@ STATUS_EMAIL_ROLES = {
     ApplicationStatus.PAYMENT_CANCELLED: "application_payment_cancelled",
     ApplicationStatus.WITHDRAWN: "application_withdrawn",
 }
-
-# Paths whose approval renews the open membership instead of starting a new year.
-EXTENDING_PATHS = (ApplicationPath.RENEW, ApplicationPath.ALUMNI_RENEW)
 
 
 def _lock(application: Application) -> Application:
@@ -44,11 +45,6 @@ def _notify(application: Application, status: str) -> None:
     role = STATUS_EMAIL_ROLES.get(status)
     if role is None:
         return
-    from mct_portal.links import portal_url
-
-    from ..enums import PATH_SLUGS
-    from .trainers import trainer_mail
-
     trainer_mail(
         application.trainer,
         role=role,
@@ -56,9 +52,11 @@ def _notify(application: Application, status: str) -> None:
             "path_label": application.get_path_display(),
             "status_label": ApplicationStatus(status).label,
             "application_public_id": str(application.public_id),
-            "continue_url": portal_url(f"/apply/{PATH_SLUGS[application.path]}/"),
-            "payment_url": portal_url(f"/apply/pay/{application.public_id}/"),
-            "is_alumni": application.path in ALUMNI_PATHS,
+            "continue_url": portal_url(start_url(application.path)),
+            "payment_url": portal_url(
+                reverse("payment", kwargs={"public_id": application.public_id})
+            ),
+            "is_alumni": path_definition(application.path).is_alumni,
         },
     )
 
@@ -155,7 +153,7 @@ def application_submit(*, application: Application, by) -> Application:
             "every document approved first."
         )
     locked.submitted_at = timezone.now()
-    if locked.path in ALUMNI_PATHS:
+    if not path_definition(locked.path).has_fee:
         locked.save(update_fields=["submitted_at", "updated_at"])
         return _approve(locked, by=by)
     return _transition(
@@ -166,8 +164,9 @@ def application_submit(*, application: Application, by) -> Application:
 def _approve(locked: Application, *, by, note: str = "") -> Application:
     locked.decided_at = timezone.now()
     _transition(locked, ApplicationStatus.APPROVED, by=by, note=note, extra_fields=("decided_at",))
-    program = program_for_path(locked.path)
-    if locked.path in EXTENDING_PATHS:
+    definition = path_definition(locked.path)
+    program = definition.program
+    if definition.extends_membership:
         membership_extend(trainer=locked.trainer, program=program, application=locked, by=by)
     else:
         membership_start(trainer=locked.trainer, program=program, application=locked, by=by)
@@ -277,9 +276,6 @@ def application_reevaluate(*, application: Application, by=None) -> Application:
     Called after every saved step and after every review decision on its documents.
     Applications past confirmation (awaiting payment, approved...) are left alone.
     """
-    from ..rules.requirements import review_status
-    from ..selectors.applications import application_requirements, profile_complete
-
     locked = _lock(application)
     if locked.status not in REVIEW_STATES:
         return locked
@@ -296,8 +292,6 @@ def application_reevaluate(*, application: Application, by=None) -> Application:
 @transaction.atomic
 def application_save_profile(*, application: Application, by, values: dict) -> Application:
     """The profile step: employer and its details, audience (or the alumni questions)."""
-    from verification.audit import changed_fields
-
     locked = _editable(_lock(application))
     new_values = {name: values.get(name, _PROFILE_EMPTY.get(name, "")) for name in PROFILE_FIELDS}
     before, after = changed_fields(locked, list(PROFILE_FIELDS), new_values)
@@ -337,9 +331,6 @@ def application_save_requirements(
     `summary_file`: a training summary or score report. `waiver`: the waiver form's answers.
     `retire`: evidence kinds that no longer apply (e.g. a summary once the waiver is chosen).
     """
-    from ..enums import EvidenceKind
-    from .evidence import evidence_declare_waiver, evidence_retire, evidence_upload
-
     locked = _editable(_lock(application))
     mtm_id = (mtm_id or "").strip()
     if locked.mtm_id != mtm_id:

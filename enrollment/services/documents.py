@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from mct_portal.links import portal_url
 
-from ..enums import MEMBERSHIP_OPEN, PaymentDocumentKind, Program, program_for_path
+from ..enums import MEMBERSHIP_OPEN, PaymentDocumentKind, Program
 from ..models import DocumentCounter, Membership, Payment, PaymentDocument
+from ..paths.registry import path_definition, program_for_path
 from ..payments.invoice import payment_instructions
 from ..payments.pdf import document_filename, render_document_pdf
 from ..rules.fees import format_money, round_to_currency
 from ..rules.memberships import add_years
-from .applications import EXTENDING_PATHS
 from .trainers import trainer_mail
 
 SERIES = {PaymentDocumentKind.INVOICE: "INV", PaymentDocumentKind.CREDIT_NOTE: "CN"}
@@ -66,7 +66,7 @@ def _membership_year(payment: Payment) -> tuple[datetime.date, datetime.date] | 
     year = Membership.objects.filter(application=application).order_by("-starts_on").first()
     if year is not None:
         return year.starts_on, year.anniversary_on
-    if application.path in EXTENDING_PATHS:
+    if path_definition(application.path).extends_membership:
         program = program_for_path(application.path)
         current = (
             Membership.objects.filter(

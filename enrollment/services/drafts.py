@@ -17,9 +17,11 @@ from django.utils.formats import date_format
 
 from mct_portal.links import portal_url
 
-from ..enums import APPLICATION_OPEN, PATH_SLUGS, ApplicationStatus
+from ..enums import APPLICATION_OPEN, ApplicationStatus
 from ..models import Application
+from ..paths.registry import step_url
 from .applications import application_withdraw
+from .trainers import trainer_mail
 
 WAITING_ON_TRAINER = (
     ApplicationStatus.DRAFT,
@@ -77,8 +79,6 @@ def draft_send_idle_reminder(
     locked.idle_reminder_sent_at = now
     locked.save(update_fields=["idle_reminder_sent_at"])
 
-    from .trainers import trainer_mail
-
     expires_on = timezone.localdate(locked.last_activity_at) + datetime.timedelta(
         days=settings.DRAFT_EXPIRY_DAYS
     )
@@ -91,7 +91,7 @@ def draft_send_idle_reminder(
             "status_label": ApplicationStatus(locked.status).label,
             "last_activity_on": date_format(timezone.localdate(locked.last_activity_at), "j F Y"),
             "expires_on": date_format(expires_on, "j F Y"),
-            "continue_url": portal_url(f"/apply/{PATH_SLUGS[locked.path]}/{step}/"),
+            "continue_url": portal_url(step_url(locked.path, step)),
             "application_public_id": str(locked.public_id),
         },
     )

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 
 from verification.audit import audit
@@ -15,7 +16,7 @@ from verification.services import (
     inspect_evidence,
 )
 
-from ..enums import EvidenceKind
+from ..enums import ApplicationStatus, EvidenceKind
 from ..errors import DomainError
 from ..models import Application, CredentialType, Evidence
 
@@ -195,10 +196,6 @@ def evidence_carry_over(*, application: Application, by) -> int:
     the same path moves to the new draft, so nobody waits for a second review of the same
     proof. Returns how many rows moved; a draft that already has evidence takes none.
     """
-    from django.db.models import Q
-
-    from ..enums import ApplicationStatus
-
     if Evidence.objects.filter(application=application).exists():
         return 0
     previous = (
@@ -213,7 +210,7 @@ def evidence_carry_over(*, application: Application, by) -> int:
     if previous is None:
         return 0
     rows = Evidence.objects.filter(application=previous, is_current=True).filter(
-        Q(document__isnull=True) | Q(document__state="approved")
+        Q(document__isnull=True) | Q(document__state=DocumentState.APPROVED)
     )
     moved = 0
     for evidence in rows.select_for_update(of=("self",)):

@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from ..enums import ALUMNI_PATHS, MCT_PATHS, Program
+from ..enums import Program
 from ..models import Application, Membership
+from ..paths.registry import paths_of, program_for_path
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -92,7 +93,7 @@ def memberships_for_export(filters: ExportFilters) -> QuerySet[Membership]:
 def applications_for_export(filters: ExportFilters) -> QuerySet[Application]:
     qs = Application.objects.select_related("trainer")
     if filters.program:
-        qs = qs.filter(path__in=ALUMNI_PATHS if filters.program == Program.ALUMNI else MCT_PATHS)
+        qs = qs.filter(path__in=paths_of(filters.program))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.country:
@@ -123,7 +124,7 @@ def membership_rows(memberships: Iterable[Membership]) -> Iterator[list]:
 def application_rows(applications: Iterable[Application]) -> Iterator[list]:
     yield APPLICATION_COLUMNS
     for a in applications:
-        program = Program.ALUMNI if a.path in ALUMNI_PATHS else Program.MCT
+        program = program_for_path(a.path)
         yield [
             a.public_id,
             a.trainer.full_name,

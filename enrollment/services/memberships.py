@@ -7,20 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.transitions import check_transition
 from mct_portal.links import portal_url
 from verification.audit import audit
 
 from ..credentials.services import credential_issue
 from ..enums import (
-    APPLICATION_OPEN,
     MEMBERSHIP_OPEN,
-    ApplicationPath,
-    ApplicationStatus,
+    MEMBERSHIP_TRANSITIONS,
     MembershipStatus,
     Program,
 )
-from ..errors import DomainError, InvalidTransition
+from ..errors import InvalidTransition
 from ..models import Application, Membership, Trainer
+from ..paths.registry import renew_path, step_url
 from ..rules.memberships import (
     add_years,
     anniversary_for_start,
@@ -28,6 +28,7 @@ from ..rules.memberships import (
     lapse_due,
     reminders_due,
 )
+from .trainers import trainer_mail
 
 
 def _membership_snapshot(membership: Membership) -> dict:
@@ -49,6 +50,16 @@ def _locked_open_membership(trainer: Trainer, program: str) -> Membership | None
 
 
 def _close(membership: Membership, *, status: str, by, reason: str) -> None:
+    """Moves a locked open year to `status` (checked against MEMBERSHIP_TRANSITIONS); audits."""
+    check_transition(
+        MEMBERSHIP_TRANSITIONS,
+        membership.status,
+        status,
+        message=(
+            f"A membership that is {MembershipStatus(membership.status).label.lower()} "
+            f"cannot become {MembershipStatus(status).label.lower()}."
+        ),
+    )
     before = _membership_snapshot(membership)
     membership.status = status
     membership.status_reason = reason
@@ -106,6 +117,19 @@ def membership_start(
     return membership
 
 
+@transaction.atomic
+def membership_end(*, membership: Membership, by, reason: str) -> Membership:
+    """Ends an open year without a lapse (a merge keeps the other record's year). Quiet: the
+    caller tells the trainer if anyone must be told. A year no longer open is left alone."""
+    locked = (
+        Membership.objects.select_for_update().select_related("trainer__user").get(pk=membership.pk)
+    )
+    if locked.status not in MEMBERSHIP_OPEN:
+        return locked
+    _close(locked, status=MembershipStatus.ENDED, by=by, reason=reason)
+    return locked
+
+
 def renewal_refusal(current: Membership | None, program: str) -> str | None:
     """Why the open year `current` cannot be renewed today, or None when it can."""
     if current is None:
@@ -159,13 +183,14 @@ def membership_extend(
 # --- Renewal reminders, lapse and revocation ----------------------------------------------
 
 # Where a member renews, and where a lapsed member goes back in, per program.
-RENEW_PATHS = {Program.MCT: "/apply/renew/profile/", Program.ALUMNI: "/apply/alumni-renew/profile/"}
-REJOIN_PATHS = {Program.MCT: "/apply/rejoin/profile/", Program.ALUMNI: "/apply/alumni/profile/"}
+
+
+def _first_step_url(definition) -> str:
+    """A link to the first step of a path (the renewal reminder's and the lapse email's)."""
+    return portal_url(step_url(definition.path, definition.step_names[0]))
 
 
 def _mail_member(membership: Membership, *, role: str, context: dict) -> None:
-    from .trainers import trainer_mail
-
     trainer_mail(
         membership.trainer,
         role=role,
@@ -210,7 +235,7 @@ def membership_send_reminder(*, membership: Membership, today: datetime.date | N
         context={
             "days_left": days_left(locked.anniversary_on, today),
             "reminder_mark": mark,
-            "renew_url": portal_url(RENEW_PATHS[locked.program]),
+            "renew_url": _first_step_url(renew_path(locked.program)),
         },
     )
     return mark
@@ -230,136 +255,3 @@ def membership_send_due_reminders(*, today: datetime.date | None = None) -> int:
         if membership_send_reminder(membership=membership, today=today):
             sent += 1
     return sent
-
-
-# Open applications that need the year to still be open when they are approved: they are
-# closed when it lapses, so no one pays for, or is approved into, a year that has ended.
-DEPENDENT_PATHS = {
-    Program.MCT: (ApplicationPath.RENEW,),
-    Program.ALUMNI: (ApplicationPath.ALUMNI_RENEW, ApplicationPath.UPGRADE),
-}
-
-
-def _locked_dependent_applications(membership: Membership) -> list[Application]:
-    facts = Membership.objects.values("trainer_id", "program").get(pk=membership.pk)
-    return list(
-        Application.objects.select_for_update()
-        .filter(
-            trainer_id=facts["trainer_id"],
-            path__in=DEPENDENT_PATHS[facts["program"]],
-            status__in=APPLICATION_OPEN,
-        )
-        .order_by("pk")
-    )
-
-
-def _close_dependent_application(application: Application, *, by, note: str, notify: bool) -> None:
-    from .applications import application_withdraw
-    from .payments import payment_abandon
-
-    if application.status == ApplicationStatus.AWAITING_PAYMENT:
-        # Cancels the pending payment too (an open invoice is voided), so it cannot be paid.
-        payment_abandon(application=application, by=by, reason=note, notify=notify)
-    else:
-        application_withdraw(application=application, by=by, reason=note, notify=notify)
-
-
-@transaction.atomic
-def membership_lapse(
-    *, membership: Membership, by=None, today: datetime.date | None = None
-) -> Membership:
-    """Lapses an unrenewed year on its anniversary (no grace period) and tells the member.
-
-    Open renewal applications for the year are closed with it (withdrawn, or their payment
-    cancelled when they were awaiting one), and the lapse email says so. A year that is no
-    longer open (renewed, lapsed or revoked meanwhile) is left as it is.
-    """
-    today = today or timezone.localdate()
-    # Applications are locked before the membership, in the order payments take them.
-    dependent = _locked_dependent_applications(membership)
-    locked = _lock_membership(membership)
-    if locked.status not in MEMBERSHIP_OPEN:
-        return locked
-    if not lapse_due(locked.anniversary_on, today):
-        raise InvalidTransition(
-            f"This membership runs until {locked.anniversary_on:%d %B %Y}; it cannot lapse yet."
-        )
-    _close(
-        locked,
-        status=MembershipStatus.LAPSED,
-        by=by,
-        reason=f"Not renewed by the anniversary on {locked.anniversary_on.isoformat()}.",
-    )
-    _mail_member(
-        locked,
-        role="membership_lapsed",
-        context={
-            "lapsed_on": date_format(locked.anniversary_on, "j F Y"),
-            "rejoin_url": portal_url(REJOIN_PATHS[locked.program]),
-            "closed_applications": [
-                {
-                    "path_label": application.get_path_display(),
-                    "status_label": ApplicationStatus(application.status).label.lower(),
-                    "was_awaiting_payment": (
-                        application.status == ApplicationStatus.AWAITING_PAYMENT
-                    ),
-                }
-                for application in dependent
-            ],
-        },
-    )
-    note = (
-        f"Closed because the {Program(locked.program).label} membership lapsed on "
-        f"{locked.anniversary_on.isoformat()} before this application was completed."
-    )
-    for application in dependent:
-        # The lapse email names each closed application: no second email for it.
-        _close_dependent_application(application, by=by, note=note, notify=False)
-    return locked
-
-
-def membership_lapse_due(*, today: datetime.date | None = None) -> int:
-    """Lapses every open year whose anniversary has come; returns how many. Safe to rerun."""
-    today = today or timezone.localdate()
-    due = Membership.objects.filter(status__in=MEMBERSHIP_OPEN, anniversary_on__lte=today)
-    lapsed = 0
-    for membership in due.order_by("anniversary_on", "pk").only("pk"):
-        if membership_lapse(membership=membership, today=today).status == MembershipStatus.LAPSED:
-            lapsed += 1
-    return lapsed
-
-
-@transaction.atomic
-def membership_revoke(*, membership: Membership, by, reason: str) -> Membership:
-    """A program admin revokes a current membership; the reason is audited and emailed.
-
-    Revoking a year already revoked changes nothing; a year that is not open cannot be
-    revoked (there is nothing current to take away).
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Give the reason for revoking this membership.")
-    dependent = _locked_dependent_applications(membership)
-    locked = _lock_membership(membership)
-    if locked.status == MembershipStatus.REVOKED:
-        return locked
-    if locked.status not in MEMBERSHIP_OPEN:
-        raise InvalidTransition(
-            f"Only a current membership can be revoked; this one is "
-            f"{MembershipStatus(locked.status).label.lower()}."
-        )
-    _close(locked, status=MembershipStatus.REVOKED, by=by, reason=reason)
-    _mail_member(
-        locked,
-        role="membership_revoked",
-        context={
-            "revoked_on": date_format(timezone.localdate(locked.status_changed_at), "j F Y"),
-            "reason": reason,
-        },
-    )
-    # A revoked year cannot be renewed: its open renewal is closed, never paid.
-    for application in dependent:
-        _close_dependent_application(
-            application, by=by, note="Closed because the membership was revoked.", notify=True
-        )
-    return locked

@@ -30,14 +30,14 @@ from ..enums import (
     PaymentDocumentKind,
     PaymentStatus,
     Program,
-    program_for_path,
 )
 from ..errors import DomainError, InvalidTransition
 from ..models import Application, DiscountCode, Fee, Payment
+from ..paths.registry import path_definition, program_for_path
 from ..payments import WAIVED, Outcome, PaymentProvider, ProviderResult, get_provider
 from ..rules.fees import discount_applies, format_money, price_after_discount
 from ..selectors.memberships import open_membership
-from .applications import EXTENDING_PATHS, application_mark_paid, application_payment_cancel
+from .applications import application_mark_paid, application_payment_cancel
 from .documents import mail_payment_document, payment_document_issue
 from .memberships import renewal_refusal
 
@@ -207,7 +207,7 @@ def _cancel_locked(payment: Payment, *, by, reason: str, action: str = "cancelle
 def _refuse_a_renewal_that_came_too_late(application: Application) -> None:
     """Checked before any provider is asked to charge: approval would refuse the renewal
     and roll back, leaving a real card charged and then reversed."""
-    if application.path not in EXTENDING_PATHS:
+    if not path_definition(application.path).extends_membership:
         return
     program = program_for_path(application.path)
     current = open_membership(trainer=application.trainer, program=program)

@@ -2,7 +2,9 @@
 
 from django.db import IntegrityError, transaction
 
+from mct_portal.links import portal_url
 from verification.audit import audit
+from verification.mail import mail_queue
 
 from ..models import Trainer
 
@@ -43,9 +45,6 @@ def trainer_mail(
 ) -> None:
     """Queues the email `role` to the trainer's sign-in address, greeting them by name and
     linking to their profile page (the role's context may add to both)."""
-    from mct_portal.links import portal_url
-    from verification.mail import mail_queue
-
     mail_queue(
         role=role,
         to=trainer.user.email,

@@ -1,4 +1,4 @@
-"""Paying the program fee: /apply/pay/<public_id>/ (SPEC §3 Confirmation step, §6)."""
+"""Paying the program fee: /apply/pay/<public_id>/ (docs/spec.md §3 Confirmation step, §6)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,10 +13,10 @@ from ..enums import (
     PaymentDocumentKind,
     PaymentStatus,
     Program,
-    program_for_path,
 )
 from ..errors import DomainError
 from ..models import Application
+from ..paths.registry import program_for_path
 from ..payments import WAIVED, demo_payments_enabled, enabled_providers, get_provider
 from ..payments.forms import BillingForm, CancelPaymentForm, PriceForm, billing_initial
 from ..payments.invoice import payment_instructions
@@ -286,7 +286,7 @@ def _invoice_billing_refused(request, application, billing_form) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def payment_cancel(request: HttpRequest, public_id) -> HttpResponse:
-    """Asks first; a POST cancels the payment and closes the application (SPEC §6)."""
+    """Asks first; a POST cancels the payment and closes the application (docs/spec.md §6)."""
     application = _own_application(request, public_id)
     if refusal := _refuse_unless_awaiting_payment(request, application):
         return refusal

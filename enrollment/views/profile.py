@@ -9,14 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..credentials.services import trainer_credentials
-from ..enums import PATH_SLUGS, ApplicationPath, ApplicationStatus, Program
+from ..enums import ApplicationStatus, Program
 from ..forms.details import McpIdClaimForm
-from ..rules.eligibility import (
-    PATH_ACTION_LABELS,
-    due_for_renewal,
-    eligibility_for,
-    startable_paths,
-)
+from ..paths.registry import path_definition
+from ..rules.eligibility import due_for_renewal, eligibility_for, startable_paths
 from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
 from ..selectors import applications as selectors
@@ -139,10 +135,10 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     actions = [
         {
             "path": path,
-            "label": PATH_ACTION_LABELS[path],
-            "title": ApplicationPath(path).label,
+            "label": path_definition(path).action_label,
+            "title": path_definition(path).label,
             "url": path_start_url(path),
-            "slug": PATH_SLUGS[path],
+            "slug": path_definition(path).slug,
         }
         for path in startable
         if path not in open_paths

@@ -1,7 +1,7 @@
-"""The base of the six application wizards (SPEC §3).
+"""The wizard of every application path (docs/architecture.md: the path registry).
 
 One named-URL wizard per path, on formtools' NamedUrlSessionWizardView, with what formtools
-does not do (docs: /work/shared/notes/wizard.md):
+does not do (docs: docs/wizard.md):
 
 - The draft lives in the database (storage.DraftStorage): sign out, come back on another
   device, continue at the same step with the same data and uploads.
@@ -10,7 +10,8 @@ does not do (docs: /work/shared/notes/wizard.md):
 - Direct step URLs are guarded: a step opens only once every earlier step is complete.
 - A tampered current step answers 400; a page of another (or closed) application is sent
   where that application is now; nothing here ends in a 500.
-- Passcodes are sent and checked in their own POST actions; clean() only compares.
+- Passcodes are sent and checked in their own POST actions (wizard/passcodes.py); clean()
+  only compares.
 - Uploads go to verification when a step is saved (never the wizard's file storage).
 - Submitting happens on the POST of the confirmation step through one service
   (application_submit), which is idempotent; `done()` never runs on a GET.
@@ -25,7 +26,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import TemplateView
@@ -34,17 +35,18 @@ from formtools.wizard.views import NamedUrlSessionWizardView, StepsHelper
 
 from verification.enums import PasscodePurpose
 
-from ..enums import (
-    ALUMNI_PATHS,
-    PATH_SLUGS,
-    ApplicationPath,
-    ApplicationStatus,
-    Program,
-    program_for_path,
-)
+from ..enums import ApplicationStatus, Program
 from ..errors import DomainError, InvalidTransition
-from ..forms.wizard import PASSCODE_ACTIONS, SEND_CODE
-from ..rules.eligibility import PATH_ACTION_LABELS, due_for_renewal, eligibility_for
+from ..forms.wizard import PASSCODE_ACTIONS
+from ..paths.registry import (
+    PathDefinition,
+    path_definition,
+    rejoin_path,
+    start_url,
+    start_url_name,
+    step_url_name,
+)
+from ..rules.eligibility import due_for_renewal, eligibility_for
 from ..rules.memberships import days_left
 from ..rules.requirements import RequirementState
 from ..selectors import applications as selectors
@@ -56,9 +58,11 @@ from ..services.applications import (
     application_start,
     application_submit,
 )
-from ..services.evidence import evidence_carry_over
+from ..services.evidence import WAIVER_FIELDS, evidence_carry_over
 from ..services.trainers import trainer_ensure
+from ..views.details import details_gate
 from .context import StepContext
+from .passcodes import PasscodeStepMixin
 from .storage import DraftStorage, WizardTempStorage
 
 STEP_LABELS = {
@@ -70,25 +74,14 @@ STEP_LABELS = {
 PREFIX_START = "app_"
 
 
-def step_url_name(path: str) -> str:
-    """URL name of a path's step pages: apply_new_step, apply_alumni_renew_step..."""
-    return f"apply_{path}_step"
+__all__ = ["ApplicationWizard", "path_start_url", "payment_url", "start_url_name", "step_url_name"]
 
-
-def start_url_name(path: str) -> str:
-    return f"apply_{path}"
-
-
-def path_start_url(path: str) -> str:
-    return reverse(start_url_name(path))
+path_start_url = start_url
 
 
 def payment_url(application) -> str:
     """The payment page of an application awaiting payment (the payments module's URL)."""
-    try:
-        return reverse("payment", kwargs={"public_id": application.public_id})
-    except NoReverseMatch:
-        return f"/apply/pay/{application.public_id}/"
+    return reverse("payment", kwargs={"public_id": application.public_id})
 
 
 def bad_request(request, message: str):
@@ -96,16 +89,54 @@ def bad_request(request, message: str):
     return HttpResponseBadRequest(content)
 
 
-class ApplicationWizard(NamedUrlSessionWizardView):
-    """Shared by the six path wizards; a subclass sets `path` and `form_list`."""
+def _save_profile(application, user, form):
+    return application_save_profile(application=application, by=user, values=form.profile_values())
 
-    path: str = ""
+
+def _save_requirements(application, user, form):
+    return application_save_requirements(
+        application=application, by=user, **form.requirement_values()
+    )
+
+
+def _accept_terms(application, user, form):
+    versions = selectors.current_terms(documents=form.documents())
+    return application_accept_terms(
+        application=application, by=user, versions=list(versions.values())
+    )
+
+
+# The service that saves each step: (application, user, valid form) -> the saved application.
+STEP_SERVICES = {
+    "profile": _save_profile,
+    "requirements": _save_requirements,
+    "terms": _accept_terms,
+}
+
+
+class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
+    """The wizard of every path: its steps, forms and templates come from its definition."""
+
+    definition: PathDefinition
     file_storage = WizardTempStorage()
-    template_app = "enrollment"
 
     @classmethod
-    def as_path_view(cls):
-        return cls.as_view(url_name=step_url_name(cls.path))
+    def for_path(cls, definition: PathDefinition):
+        """The view of one path (enrollment.urls makes one per registered path)."""
+        wizard = type(
+            f"{definition.path.title().replace('_', '')}Wizard",
+            (cls,),
+            {"definition": definition, "form_list": list(definition.steps)},
+        )
+        return wizard.as_view(url_name=step_url_name(definition.path))
+
+    @property
+    def path(self) -> str:
+        return self.definition.path
+
+    @property
+    def template_app(self) -> str:
+        return self.definition.template_app
 
     # ------------------------------------------------------------------ dispatch
 
@@ -134,8 +165,6 @@ class ApplicationWizard(NamedUrlSessionWizardView):
             return self.render_not_eligible()
         if application is None:
             # Registration details (and the NDA) come before any application (issue 9).
-            from ..views.details import details_gate
-
             gate = details_gate(request, self.trainer, next_url=path_start_url(self.path))
             if gate is not None:
                 return gate
@@ -203,13 +232,13 @@ class ApplicationWizard(NamedUrlSessionWizardView):
     def render_not_eligible(self):
         context = {
             "path": self.path,
-            "path_label": ApplicationPath(self.path).label,
+            "path_label": self.definition.label,
             "eligibility": self.eligibility,
             "alternatives": [
                 {
                     "path": p,
-                    "label": PATH_ACTION_LABELS[p],
-                    "title": ApplicationPath(p).label,
+                    "label": path_definition(p).action_label,
+                    "title": path_definition(p).label,
                     "url": path_start_url(p),
                 }
                 for p in self.eligibility.instead
@@ -341,7 +370,15 @@ class ApplicationWizard(NamedUrlSessionWizardView):
         return self.get_form_list()[step].initial_from(self.application, extra)
 
     def initial_extra(self, step: str) -> dict:
-        return {}
+        """What a step's form shows of the current records beyond the draft (the renewal
+        waiver already declared); the form asks for it with `initial_extra_kinds`."""
+        kinds = getattr(self.get_form_list()[step], "initial_extra_kinds", {})
+        extra = {}
+        for key, kind in kinds.items():
+            evidence = self.step_context.evidence.get(kind)
+            if evidence is not None:
+                extra[key] = {name: getattr(evidence, name) for name in WAIVER_FIELDS}
+        return extra
 
     def render_done(self, form, **kwargs):
         """Revalidates every step from the draft, then submits; nothing runs on a GET."""
@@ -362,80 +399,18 @@ class ApplicationWizard(NamedUrlSessionWizardView):
 
     # ------------------------------------------------------------------ saving
 
-    def has_passcodes(self, step: str) -> bool:
-        return step == "profile"
-
     def save_step(self, step: str, form) -> None:
-        user = self.request.user
-        if step == "profile":
-            application = application_save_profile(
-                application=self.application, by=user, values=form.profile_values()
-            )
-        elif step == "requirements":
-            application = application_save_requirements(
-                application=self.application, by=user, **form.requirement_values()
-            )
-        elif step == "terms":
-            versions = selectors.current_terms(documents=form.documents())
-            application = application_accept_terms(
-                application=self.application, by=user, versions=list(versions.values())
-            )
-        else:
+        """Saves a valid step through its service (STEP_SERVICES); confirmation saves nothing."""
+        service = STEP_SERVICES.get(step)
+        if service is None:
             return
-        self._application_saved(application)
+        self._application_saved(service(self.application, self.request.user, form))
 
     def _application_saved(self, application) -> None:
         # Keep the related rows already loaded; take the new field values.
         for field in application._meta.concrete_fields:
             setattr(self.application, field.attname, getattr(application, field.attname))
         self.step_context.forget_application_facts(self.application)
-
-    def passcode_post(self, step: str, action: str):
-        """ "Email code" and "Verify code": their own POST actions on the profile step."""
-        from verification.passcodes import (
-            PasscodeError,
-            PasscodeInvalid,
-            passcode_issue,
-            passcode_verify,
-        )
-
-        form = self.get_form(step, data=self.request.POST, files=None, passcode_action=action)
-        # Whatever happens, what the trainer typed is kept (the code itself never is).
-        self.storage.set_step_data(step, self.request.POST)
-        self.storage.mark_completed(step, False)
-        if not form.is_valid() or form.passcode_target() is None:
-            return self.render(form)
-        address, purpose, code_field = form.passcode_target()
-        user = self.request.user
-        if action == SEND_CODE:
-            try:
-                passcode_issue(user=user, address=address, purpose=purpose)
-            except PasscodeError as error:
-                form.add_error(code_field, _passcode_message(error))
-                return self.render(form)
-            self.storage.extra_entry("sent", {})[purpose] = address
-            messages.info(
-                self.request,
-                f"We sent a code to {address}. It can take a few minutes to arrive and stays "
-                "valid for 120 days.",
-            )
-            return redirect(self.get_step_url(step))
-
-        code = (form.cleaned_data.get(code_field) or "").strip()
-        if not code:
-            form.add_error(code_field, "Enter the code from the email.")
-            return self.render(form)
-        try:
-            passcode_verify(user=user, address=address, purpose=purpose, code=code)
-        except PasscodeInvalid as error:
-            form.add_error(code_field, _passcode_message(error))
-            return self.render(form)
-        except PasscodeError as error:
-            form.add_error(code_field, _passcode_message(error))
-            return self.render(form)
-        self.storage.extra_entry("verified", {})[purpose] = address
-        messages.success(self.request, f"Thank you: {address} is verified.")
-        return redirect(self.get_step_url(step))
 
     def done(self, form_list, **kwargs):
         user = self.request.user
@@ -459,7 +434,7 @@ class ApplicationWizard(NamedUrlSessionWizardView):
         until = f" until {date_format(membership.anniversary_on, 'j F Y')}" if membership else ""
         messages.success(
             self.request,
-            f"Your application is approved: your {Program(program_for_path(self.path)).label} "
+            f"Your application is approved: your {Program(self.definition.program).label} "
             f"membership is active{until}.",
         )
         return redirect("profile")
@@ -502,16 +477,16 @@ class ApplicationWizard(NamedUrlSessionWizardView):
         context = super().get_context_data(form=form, **kwargs)
         step = self.steps.current
         application = self.application
-        program = program_for_path(self.path)
+        program = self.definition.program
         context.update(
             {
                 "application": application,
                 "trainer": self.trainer,
                 "path": self.path,
-                "path_slug": PATH_SLUGS[self.path],
-                "path_label": ApplicationPath(self.path).label,
+                "path_slug": self.definition.slug,
+                "path_label": self.definition.label,
                 "program_label": Program(program).label,
-                "is_alumni_path": self.path in ALUMNI_PATHS,
+                "is_alumni_path": self.definition.is_alumni,
                 "step": step,
                 "step_label": STEP_LABELS[step],
                 "stepper_steps": self.stepper(),
@@ -526,12 +501,9 @@ class ApplicationWizard(NamedUrlSessionWizardView):
 
     def renewal_notice(self) -> dict | None:
         """Renewal paths say how long the trainer has left."""
-        if self.path == ApplicationPath.RENEW:
-            year = self.standing.mct_open
-        elif self.path == ApplicationPath.ALUMNI_RENEW:
-            year = self.standing.alumni_open
-        else:
+        if not self.definition.renews_program:
             return None
+        year = self.standing.open_year(self.definition.program)
         if not due_for_renewal(year, self.today, settings.RENEWAL_WINDOW_DAYS):
             return None
         return {
@@ -561,8 +533,8 @@ class ApplicationWizard(NamedUrlSessionWizardView):
             "qualifying_catalog": [] if qualifying else selectors.qualifying_catalog(),
             "evidence": ctx.evidence,
             "requirements": ctx.requirements,
-            "alumni_url": path_start_url(ApplicationPath.ALUMNI),
-            "show_teaching_choice": self.path == ApplicationPath.RENEW and teaching_shown,
+            "alumni_url": start_url(rejoin_path(Program.ALUMNI).path),
+            "show_teaching_choice": self.definition.needs_teaching and teaching_shown,
         }
 
     def context_terms(self, form) -> dict:
@@ -586,11 +558,7 @@ class ApplicationWizard(NamedUrlSessionWizardView):
             "pending": pending,
             "accepted_terms": terms,
             "can_submit": can_submit,
-            "qualifying": ctx.qualifying if self.path not in ALUMNI_PATHS else [],
+            "qualifying": ctx.qualifying if self.definition.needs_certification else [],
             "evidence": ctx.evidence,
-            "has_fee": self.path not in ALUMNI_PATHS,
+            "has_fee": self.definition.has_fee,
         }
-
-
-def _passcode_message(error) -> str:
-    return getattr(error, "message", "") or str(error)

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from ..models import Application, Trainer
 from ..rules.eligibility import Standing
-from ..rules.requirements import Requirement
+from ..rules.requirements import Requirement, evaluate_requirements
 from ..selectors import applications as selectors
 
 
@@ -55,8 +55,6 @@ class StepContext:
 
     @cached_property
     def requirements(self) -> list[Requirement]:
-        from ..rules.requirements import evaluate_requirements
-
         return evaluate_requirements(self.facts)
 
     def mtm_met(self, mtm_id: str) -> bool:

@@ -9,6 +9,7 @@ saved, and the draft keeps only their Evidence rows (see services.evidence).
 import copy
 import json
 
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import cached_property
@@ -37,8 +38,6 @@ class WizardTempStorage(FileSystemStorage):
 
     @cached_property
     def base_location(self):
-        from django.conf import settings
-
         return self._value_or_setting(self._location, settings.WIZARD_TEMP_ROOT)
 
 

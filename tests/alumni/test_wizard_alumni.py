@@ -8,14 +8,14 @@ from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatu
 from enrollment.models import Application, Membership
 from enrollment.rules.memberships import add_years
 from tests import factories
-from tests.enrollment.views.walk import membership, passcode_sent_to, prefix_of, text_of
+from tests.enrollment.wizard.walk import membership, passcode_sent_to, prefix_of, text_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_apply_for_alumni_as_a_non_employee(walker, demo):
-    """lapsed@demo.mct: SPEC §10 names no demo account for this path; a former MCT whose
-    membership lapsed 2 months ago is "not an active MCT or alumni" (SPEC §3)."""
+    """lapsed@demo.mct: docs/spec.md §10 names no demo account for this path; a former MCT whose
+    membership lapsed 2 months ago is "not an active MCT or alumni" (docs/spec.md §3)."""
     trainer = demo.trainer("lapsed@demo.mct")
     lapsed = trainer.memberships.get(program=Program.MCT)
     assert lapsed.status == MembershipStatus.LAPSED

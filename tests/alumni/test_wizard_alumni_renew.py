@@ -8,7 +8,7 @@ from django.utils import timezone
 from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatus, Program
 from enrollment.models import Application, Membership
 from enrollment.rules.memberships import add_years
-from tests.enrollment.views.walk import prefix_of, text_of
+from tests.enrollment.wizard.walk import prefix_of, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from enrollment.services.access_codes import (
     access_code_reissue,
     mcp_id_claim,
 )
-from enrollment.services.support import SupportError, mcp_id_generate_from_exam
+from enrollment.support.services import SupportError, mcp_id_generate_from_exam
 from tests import factories
 from verification.mail import SECRET_MASK
 from verification.models import AuditEvent, OutboundEmail

@@ -20,12 +20,8 @@ from pypdf import PdfReader
 from enrollment.credentials.keys import generate_private_key_pem
 from enrollment.enums import MembershipStatus, Program
 from enrollment.models import MembershipCredential
-from enrollment.services.memberships import (
-    membership_extend,
-    membership_lapse,
-    membership_revoke,
-    membership_start,
-)
+from enrollment.services.membership_ends import membership_lapse, membership_revoke
+from enrollment.services.memberships import membership_extend, membership_start
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 from enrollment.enums import TermsDocument
 from enrollment.models import Trainer
 from enrollment.services.onboarding import DetailsError, trainer_update_details
-from enrollment.services.support import trainer_update_registration
+from enrollment.support.services import trainer_update_registration
 from tests import factories
 from verification.models import AuditEvent
 

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from enrollment.enums import MembershipStatus, Program
-from enrollment.services.memberships import membership_lapse, membership_revoke
+from enrollment.services.membership_ends import membership_lapse, membership_revoke
 from tests import factories
 
 UTC = datetime.UTC

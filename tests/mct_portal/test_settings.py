@@ -146,6 +146,45 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+ENVIRON_PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "hosts": settings.ALLOWED_HOSTS,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "reminders": settings.RENEWAL_REMINDER_DAYS,
+    "window": settings.RENEWAL_WINDOW_DAYS,
+}))
+"""
+
+
+def test_settings_are_read_with_django_environ_and_an_empty_variable_means_unset(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in REAL_STACK_VARS}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="mct_portal.settings",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="portal.example, www.portal.example",
+        DJANGO_SSL_REDIRECT="",
+        RENEWAL_REMINDER_DAYS="30, 7",
+        RENEWAL_WINDOW_DAYS="",
+        MCT_VAR_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", ENVIRON_PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {
+        "hosts": ["portal.example", "www.portal.example"],
+        "ssl_redirect": True,
+        "reminders": [30, 7],
+        "window": 90,
+    }
+    source = (ROOT / "mct_portal" / "settings.py").read_text()
+    assert "import environ" in source
+    assert "def env_bool" not in source and "def env_int" not in source
+
+
 def credential_key(folder):
     path = folder / "credential-key.pem"
     path.write_bytes(generate_private_key_pem())

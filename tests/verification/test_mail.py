@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from mct_portal.celery import app as celery_app
 from tests import factories
+from verification import tasks
 from verification.enums import EmailState
 from verification.mail import (
     LOST_SECRET_ERROR,
@@ -163,15 +164,16 @@ def test_secrets_go_out_but_the_row_keeps_them_masked(
     assert email.subject == "Your MCT Portal code: ••••••••"
 
 
-def test_the_code_never_shows_in_the_task_messages_logged_arguments(monkeypatch):
-    from verification import tasks
-
+def test_the_code_never_shows_in_the_task_messages_logged_arguments(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
     sent = []
     monkeypatch.setattr(
         tasks.send_outbound_email, "apply_async", lambda **options: sent.append(options)
     )
-    enqueue_send(41, {"code": "K7M2Q9XZ"})
-    enqueue_send(42)
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_send(41, {"code": "K7M2Q9XZ"})
+        enqueue_send(42)
     assert sent[0]["args"] == (41, {"code": "K7M2Q9XZ"})
     assert "K7M2Q9XZ" not in sent[0]["argsrepr"]
     assert sent[1]["argsrepr"] == "(42, None)"

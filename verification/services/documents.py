@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from mct_portal.links import portal_url
 
@@ -36,7 +36,7 @@ from ..previews import make_preview
 from ..scanning import get_scanner
 from .capacity import queue_room_check
 from .errors import DecisionReasonRequired, InvalidTransition, NotAllowed
-from .rendering import document_delete_renders, enqueue_render, render_names
+from .rendering import document_delete_renders, render_document, render_names
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,17 @@ def may_review(user) -> bool:
     )
 
 
+def document_downloaded(*, document: Document, by, note: str = "") -> None:
+    """Someone other than the owner (a reviewer) downloaded the file: written to the trail."""
+    audit(
+        actor=by,
+        action="document.downloaded",
+        target=document,
+        subject_user=document.owner,
+        note=note,
+    )
+
+
 def _move(document: Document, to: str) -> None:
     if to not in DOCUMENT_TRANSITIONS[document.state]:
         raise InvalidTransition(
@@ -99,16 +110,6 @@ def _locked(document_id: int) -> Document | None:
     return (
         Document.objects.select_for_update().select_related("owner").filter(pk=document_id).first()
     )
-
-
-def _enqueue(task_name: str, document_id: int) -> None:
-    from .. import tasks
-
-    try:
-        getattr(tasks, task_name).delay(document_id)
-    except BrokerUnavailable:
-        # The row keeps its state: a periodic sweeper finds it and enqueues it again.
-        logger.exception("Could not enqueue %s for document %s", task_name, document_id)
 
 
 def _send_signal(signal, document_id: int) -> None:
@@ -186,7 +187,7 @@ def document_receive(*, owner, kind: str, uploaded_file, details: dict | None = 
                     "sha256": document.sha256,
                 },
             )
-            transaction.on_commit(partial(_enqueue, "check_document", document.pk))
+            check_document.delay_on_commit(document.pk)
     except BaseException:
         document.file.storage.delete(document.file.name)
         raise
@@ -258,7 +259,7 @@ def document_check(*, document_id: int) -> Document | None:
         document.save(
             update_fields=["state", "preview", "scan_verdict", "render_state", "updated_at"]
         )
-        transaction.on_commit(partial(enqueue_render, document.pk))
+        render_document.delay_on_commit(document.pk)
         audit(
             actor=None,
             action="document.queued",
@@ -337,7 +338,7 @@ def _refuse(document: Document, *, reason: str, verdict: str) -> None:
         context={**_trainer_context(document), "reason": reason},
     )
     # Nothing of a refused file is kept.
-    transaction.on_commit(partial(_enqueue, "purge_document_file", document.pk))
+    purge_document_file.delay_on_commit(document.pk)
     transaction.on_commit(partial(_send_signal, signals.document_refused, document.pk))
 
 
@@ -384,7 +385,7 @@ def document_decide(*, document: Document, by, approve: bool, reason: str = "") 
         )
         transaction.on_commit(partial(_send_signal, signals.document_decided, current.pk))
         if settings.PROOF_RETENTION_DAYS <= 0:
-            transaction.on_commit(partial(_enqueue, "purge_document_file", current.pk))
+            purge_document_file.delay_on_commit(current.pk)
     return current
 
 
@@ -452,7 +453,8 @@ def documents_requeue_stuck(*, now=None) -> list[int]:
     for document_id in stuck:
         # Touched, so the next sweep waits a full period before enqueuing it once more.
         Document.objects.filter(pk=document_id).update(updated_at=timezone.now())
-        _enqueue("check_document", document_id)
+        # Outside any transaction of ours: sent now; a broker outage waits for the next sweep.
+        check_document.enqueue_now(args=(document_id,))
     return stuck
 
 
@@ -496,3 +498,19 @@ def documents_purge_orphaned_files(*, now=None, batch: int = 500) -> list[str]:
     if deleted:
         logger.warning("Deleted %d stored files that no document names", len(deleted))
     return deleted
+
+
+# --- Tasks ------------------------------------------------------------------------------------
+# Defined next to the services they run, so enqueuing one needs no import of verification.tasks
+# (which imports these services): no cycle. Their names stay verification.tasks.*.
+
+
+@shared_task(name="verification.tasks.check_document", bind=True)
+def check_document(self, document_id: int) -> str | None:
+    document = document_check(document_id=document_id)
+    return document.state if document else None
+
+
+@shared_task(name="verification.tasks.purge_document_file", bind=True)
+def purge_document_file(self, document_id: int) -> None:
+    document_purge_file(document_id=document_id)

@@ -1,14 +1,10 @@
-"""Errors a reviewer's or trainer's action can cause; each carries a message they understand."""
+"""Errors a reviewer's or trainer's action can cause; each carries a message they understand.
 
+DomainError and InvalidTransition are core's, the one base every app shares."""
 
-class DomainError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from core.errors import DomainError, InvalidTransition
 
-
-class InvalidTransition(DomainError):
-    """A document state change that its lifecycle does not allow from the current state."""
+__all__ = ["DecisionReasonRequired", "DomainError", "InvalidTransition", "NotAllowed"]
 
 
 class DecisionReasonRequired(DomainError, ValueError):

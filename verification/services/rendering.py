@@ -11,12 +11,12 @@ import logging
 import uuid
 from datetime import timedelta
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from ..enums import DocumentState, RenderState
 from ..models import Document, DocumentPage
@@ -53,13 +53,9 @@ def _locked(document_id: int) -> Document | None:
 
 
 def enqueue_render(document_id: int) -> None:
-    from .. import tasks
-
-    try:
-        tasks.render_document.delay(document_id)
-    except BrokerUnavailable:
-        # The row stays PENDING: the sweeper enqueues it again.
-        logger.exception("Could not enqueue the rendering of document %s", document_id)
+    """Sends the rendering now; a broker outage is logged and the row stays PENDING, so the
+    sweeper enqueues it again."""
+    render_document.enqueue_now(args=(document_id,))
 
 
 def document_render(*, document_id: int) -> Document | None:
@@ -210,3 +206,17 @@ def read_rendered_text(document: Document) -> list[dict] | None:
             return json.loads(stored.read().decode())
     except (FileNotFoundError, ValueError):
         return None
+
+
+# The task lives beside its service (verification.tasks re-exports it), so the service
+# enqueues it without importing the tasks module, which imports the services.
+@shared_task(
+    name="verification.tasks.render_document",
+    bind=True,
+    # Below the worker's own limits: a PDF that outlasts its budget costs its page images only.
+    soft_time_limit=settings.RENDER_SECONDS + 30,
+    time_limit=settings.RENDER_SECONDS + 60,
+)
+def render_document(self, document_id: int) -> str | None:
+    document = document_render(document_id=document_id)
+    return document.render_state if document else None

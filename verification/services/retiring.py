@@ -7,7 +7,6 @@ file's SHA-256) stays as the record.
 """
 
 import logging
-from functools import partial
 
 from django.db import transaction
 
@@ -15,13 +14,13 @@ from ..audit import audit
 from ..enums import DOCUMENT_DECIDED, DOCUMENT_WAITING, DocumentState
 from ..mail import mail_queue
 from ..models import Document
-from .documents import _enqueue, _move, _trainer_context
+from .documents import _move, _trainer_context, purge_document_file
 
 logger = logging.getLogger(__name__)
 
 
 def _purge_after_commit(document: Document) -> None:
-    transaction.on_commit(partial(_enqueue, "purge_document_file", document.pk))
+    purge_document_file.delay_on_commit(document.pk)
 
 
 def document_supersede(*, document: Document, by, new_name: str = "") -> Document:

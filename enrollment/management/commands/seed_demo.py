@@ -5,7 +5,10 @@ from enrollment.demo import DEMO_PASSWORD, load_demo_data
 
 
 class Command(BaseCommand):
-    help = "Loads the demo catalogs and the demo accounts of SPEC §10 (DEBUG only; idempotent)."
+    help = (
+        "Loads the demo catalogs and the demo accounts of docs/spec.md §10 "
+        "(DEBUG only; idempotent)."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from enrollment.demo import load_demo_data
 from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatus, Program
 from tests import factories
-from tests.enrollment.views.walk import membership, qualified_trainer, text_of
+from tests.enrollment.wizard.walk import membership, qualified_trainer, text_of
 
 pytestmark = pytest.mark.django_db
 

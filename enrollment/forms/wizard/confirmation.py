@@ -1,0 +1,7 @@
+"""The confirmation step."""
+
+from .base import StepForm
+
+
+class ConfirmationForm(StepForm):
+    """The last step has nothing to fill in: submitting is the confirmation."""
