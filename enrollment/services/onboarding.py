@@ -1,7 +1,7 @@
 """A trainer's own registration details: the dialog's fields, the two contact consents and
 the program's NDA (issue 9).
 
-Support corrects registration data through services/support.py and may leave gaps; a
+Support corrects registration data through enrollment/support/services.py and may leave gaps; a
 trainer saving their own details must fill every required field and accept the NDA now in
 force. Every change writes one audit event with before/after, like support's edits.
 """
