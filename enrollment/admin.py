@@ -413,3 +413,6 @@ class PaymentAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/enrollment/payment/action_reason.html", context)
+
+
+from . import admin_onboarding  # noqa: E402, F401  (issue 9: feedback, duplicates, claims)

@@ -40,6 +40,7 @@ from .models import (
     Trainer,
 )
 from .roles import REVIEWERS_GROUP, SUPPORT_GROUP
+from .rules.access_codes import access_code_hash
 from .rules.memberships import add_years
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105  (published in the README; refused with DEBUG off)
@@ -124,7 +125,26 @@ TERMS = {
         "The MCT Alumni Program Agreement lets former and occasional trainers stay connected "
         "to the MCT community. By accepting it you agree to abide by its terms."
     ),
+    TermsDocument.NDA: (
+        "Information Microsoft shares with you as a member of the program that is marked "
+        "confidential, or that a reasonable person would understand to be confidential, stays "
+        "confidential: you use it only for your work in the program and do not pass it on. "
+        "This obligation continues after your membership ends."
+    ),
+    TermsDocument.CONSENT_PROGRAM_CONTACT: (
+        "Microsoft may use the contact information I have provided to contact me about "
+        "important security, product and event information."
+    ),
+    TermsDocument.CONSENT_PARTNER_CONTACT: (
+        "Microsoft Partners may use the contact information I have provided to contact me "
+        "about important security, product and event information."
+    ),
 }
+
+# An MCP ID nobody holds yet, with a published access code: fresh@demo.mct links it.
+UNCLAIMED_MCP_ID = "98100001"
+UNCLAIMED_ACCESS_CODE = "DEMOC-ODE26"
+UNCLAIMED_EXAM = ("ER-2026-000201", "AZ-104", "Microsoft Azure Administrator")
 
 
 @dataclass(frozen=True)
@@ -142,6 +162,8 @@ class DemoAccount:
     mtm_id: str = ""
     company: str = ""
     extra: dict = field(default_factory=dict)
+    # No trainer record: the account of someone who has just signed up (issue 9).
+    no_details: bool = False
 
 
 ACCOUNTS = [
@@ -208,6 +230,8 @@ ACCOUNTS = [
     DemoAccount("reviewer@demo.mct", "Rita", "Reviewer", groups=(REVIEWERS_GROUP,), is_staff=True),
     DemoAccount("support@demo.mct", "Sam", "Support", groups=(SUPPORT_GROUP,)),
     DemoAccount("admin@demo.mct", "Ada", "Admin", is_staff=True, is_superuser=True),
+    # Signed up and confirmed, nothing else: the portal asks for the details first.
+    DemoAccount("fresh@demo.mct", "", "", no_details=True),
 ]
 
 # Exam results without an MCP ID yet: support generates one from the reference number.
@@ -311,6 +335,9 @@ def _trainer(account: DemoAccount, user, index: int, today: datetime.date) -> Tr
             "postal_code": "98052",
             "mtm_id": account.mtm_id,
             "nda_accepted_at": timezone.now(),
+            "nda_version": TermsVersion.objects.filter(document=TermsDocument.NDA)
+            .order_by("-published_at")
+            .first(),
         },
     )
     if account.certifications:
@@ -384,9 +411,10 @@ def load_demo_data(today: datetime.date | None = None) -> list[str]:
     """Loads catalogs and demo accounts; returns the demo emails."""
     today = today or timezone.localdate()
     load_catalogs(today)
+    _unclaimed_mcp_id(today)
     for index, account in enumerate(ACCOUNTS, start=1):
         user = _user(account)
-        if account.groups or account.is_superuser:
+        if account.groups or account.is_superuser or account.no_details:
             continue
         trainer = _trainer(account, user, index, today)
         _membership(account, trainer, today)
@@ -394,3 +422,30 @@ def load_demo_data(today: datetime.date | None = None) -> list[str]:
     # Demo years are made directly, not through membership_start: sign their credentials.
     credentials_issue_missing()
     return [account.email for account in ACCOUNTS]
+
+
+def _unclaimed_mcp_id(today: datetime.date) -> None:
+    """The MCP ID of the README's demo table, with its exam and certification, held by no
+    one. Its access code is set once: a code changed since (by support) stays changed."""
+    mcp_id, _ = McpId.objects.get_or_create(
+        value=UNCLAIMED_MCP_ID,
+        defaults={
+            "access_code_hash": access_code_hash(UNCLAIMED_ACCESS_CODE),
+            "access_code_issued_at": timezone.now(),
+        },
+    )
+    reference, exam_code, exam_name = UNCLAIMED_EXAM
+    ExamResult.objects.get_or_create(
+        reference_number=reference,
+        defaults={
+            "exam_code": exam_code,
+            "exam_name": exam_name,
+            "passed_on": today - datetime.timedelta(days=45),
+            "mcp_id": mcp_id,
+        },
+    )
+    EarnedCertification.objects.get_or_create(
+        mcp_id=mcp_id,
+        certification=Certification.objects.get(code=exam_code),
+        defaults={"earned_on": today - datetime.timedelta(days=45)},
+    )

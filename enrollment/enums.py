@@ -123,6 +123,13 @@ class TermsDocument(models.TextChoices):
     MCT_PROGRAM_GUIDE = "mct_program_guide", "MCT Program Guide"
     MCT_PROGRAM_AGREEMENT = "mct_program_agreement", "MCT Program Agreement"
     ALUMNI_PROGRAM_AGREEMENT = "alumni_program_agreement", "Alumni Program Agreement"
+    # Accepted once in the trainer's registration details, not per application.
+    NDA = "nda", "Microsoft Non-Disclosure Agreement"
+    CONSENT_PROGRAM_CONTACT = "consent_program_contact", "Contact by Microsoft (consent text)"
+    CONSENT_PARTNER_CONTACT = (
+        "consent_partner_contact",
+        "Contact by Microsoft Partners (consent text)",
+    )
 
 
 class Currency(models.TextChoices):

@@ -504,3 +504,21 @@ LOGGING = {
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=2 * 1024 * 1024 * 1024)
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=200)
+
+# --- Help, support contact and MCP ID claims (issue 9) -----------------------------------------
+# Shown on /help/ (and in emails) only when set.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
+SUPPORT_PHONE = env("SUPPORT_PHONE", default="")
+PROGRAM_HOME_URL = env(
+    "PROGRAM_HOME_URL",
+    default="https://learn.microsoft.com/training/educator-center/programs/mct/",
+)
+PROGRAM_GUIDE_URL = env(
+    "PROGRAM_GUIDE_URL",
+    default="https://learn.microsoft.com/training/educator-center/programs/mct/mct-program-guide",
+)
+ACCESS_CODE_MAX_ATTEMPTS = env.int("ACCESS_CODE_MAX_ATTEMPTS", default=5)  # per MCP ID, then locked
+MCP_CLAIM_DAILY_LIMIT = env.int(
+    "MCP_CLAIM_DAILY_LIMIT", default=10
+)  # wrong tries per trainer a day
+FEEDBACK_RATE_LIMIT = env("FEEDBACK_RATE_LIMIT", default="5/h")

@@ -90,6 +90,24 @@ class TrainerFactory(factory.django.DjangoModelFactory):
     state_province = "Utah"
     postal_code = "84601"
 
+    @factory.post_generation
+    def nda(self, create, extracted, **kwargs):
+        """Trainers have accepted the NDA in force (when one is published), as the portal
+        asks before any application; `nda=False` leaves it unaccepted."""
+        if not create or extracted is False or self.nda_version_id:
+            return
+        from enrollment.enums import TermsDocument
+
+        current = (
+            em.TermsVersion.objects.filter(document=TermsDocument.NDA)
+            .order_by("-published_at")
+            .first()
+        )
+        if current is not None:
+            self.nda_version = current
+            self.nda_accepted_at = timezone.now()
+            self.save(update_fields=["nda_version", "nda_accepted_at"])
+
 
 class CertificationFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -40,6 +40,7 @@ from django.utils.safestring import mark_safe
 
 from core.errors import DomainError
 from core.transitions import check_transition
+from mct_portal.links import portal_url
 
 from .enums import EMAIL_TRANSITIONS, EmailState
 from .models import OutboundEmail
@@ -89,7 +90,9 @@ def render_email(role: str, context: dict) -> tuple[str, str, str]:
         fragment = get_template(f"emails/{role}.html").render(context)
     except TemplateDoesNotExist:
         return subject, text, ""
-    html = get_template(EMAIL_LAYOUT).render({"subject": subject, "content": mark_safe(fragment)})  # noqa: S308 (rendered by our own template)
+    content = mark_safe(fragment)  # noqa: S308 (rendered by our own template)
+    layout = {"subject": subject, "content": content, "help_url": portal_url("/help/")}
+    html = get_template(EMAIL_LAYOUT).render(layout)
     return subject, text, html
 
 

@@ -36,7 +36,12 @@ def trainer_ensure(user) -> Trainer:
 
 
 def trainer_mail(
-    trainer: Trainer, *, role: str, context: dict, attachments: list[dict] | None = None
+    trainer: Trainer,
+    *,
+    role: str,
+    context: dict,
+    attachments: list[dict] | None = None,
+    secret_context: dict | None = None,
 ) -> None:
     """Queues the email `role` to the trainer's sign-in address, greeting them by name and
     linking to their profile page (the role's context may add to both)."""
@@ -47,7 +52,9 @@ def trainer_mail(
         context={
             "trainer_name": trainer.first_name or trainer.full_name,
             "profile_url": portal_url("/profile/"),
+            "help_url": portal_url("/help/"),
             **context,
         },
         attachments=attachments,
+        secret_context=secret_context,
     )

@@ -51,6 +51,13 @@ class ExamReferenceForm(forms.Form):
         help_text="Printed at the bottom of the candidate's exam score report.",
         widget=forms.TextInput(attrs={"class": "input--medium", "autocomplete": "off"}),
     )
+    mct_intent_confirmed = forms.BooleanField(
+        label="The candidate intends to become an MCT",
+        help_text="MCP IDs for Office Specialist candidates are only for future MCTs.",
+        error_messages={
+            "required": "Confirm that the candidate intends to become an MCT.",
+        },
+    )
 
 
 class MergeTargetForm(forms.Form):

@@ -23,7 +23,7 @@ from ..enums import (
     ApplicationStatus,
     Program,
 )
-from ..errors import DomainError
+from ..errors import SupportError
 from ..models import (
     Application,
     EarnedCertification,
@@ -33,12 +33,9 @@ from ..models import (
     Membership,
     Trainer,
 )
+from ..services.access_codes import access_code_issue
 from ..services.applications import application_withdraw
 from ..services.memberships import membership_end
-
-
-class SupportError(DomainError):
-    """A support action that cannot be carried out; the message says why."""
 
 
 def support_search_audit(
@@ -188,12 +185,21 @@ def mcp_id_make_primary(*, mcp_id: McpId, by) -> McpId:
 
 
 @transaction.atomic
-def mcp_id_generate_from_exam(*, exam_reference: str, trainer: Trainer, by) -> McpId:
+def mcp_id_generate_from_exam(
+    *, exam_reference: str, trainer: Trainer, by, mct_intent_confirmed: bool = False
+) -> McpId:
     """Issues a new MCP ID for a candidate who passed an exam that came with none.
 
     The exam result, the new ID and the trainer are linked together; the ID is primary if
-    the trainer held none, so it shows on their profile.
+    the trainer held none, so it shows on their profile. The MOS rule: an ID is generated
+    only for a candidate who intends to become an MCT, which support confirms (recorded on
+    the ID). The candidate gets the ID's access code by email.
     """
+    if not mct_intent_confirmed:
+        raise SupportError(
+            "Confirm that the candidate intends to become an MCT: MCP IDs for Office "
+            "Specialist candidates are generated only for them."
+        )
     reference = normalise_exam_reference(exam_reference)
     if not EXAM_REFERENCE_PATTERN.match(reference):
         raise SupportError(
@@ -216,6 +222,9 @@ def mcp_id_generate_from_exam(*, exam_reference: str, trainer: Trainer, by) -> M
         )
     is_primary = not _has_primary(locked)
     mcp_id = _create_unique_mcp_id(trainer=locked, is_primary=is_primary)
+    mcp_id.mct_intent_confirmed_at = timezone.now()
+    mcp_id.mct_intent_confirmed_by = by
+    mcp_id.save(update_fields=["mct_intent_confirmed_at", "mct_intent_confirmed_by"])
     exam_result.mcp_id = mcp_id
     exam_result.save(update_fields=["mcp_id"])
     audit(
@@ -223,7 +232,15 @@ def mcp_id_generate_from_exam(*, exam_reference: str, trainer: Trainer, by) -> M
         action="mcp_id.generated",
         target=mcp_id,
         subject_user=locked.user,
-        after={"value": mcp_id.value, "exam_reference": reference, "is_primary": is_primary},
+        after={
+            "value": mcp_id.value,
+            "exam_reference": reference,
+            "is_primary": is_primary,
+            "mct_intent_confirmed": True,
+        },
+    )
+    access_code_issue(
+        mcp_id=mcp_id, recipient=locked, by=by, reason="Issued with the generated MCP ID."
     )
     return mcp_id
 

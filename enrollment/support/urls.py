@@ -1,11 +1,28 @@
 from django.urls import path
 
+from . import inbox as support_inbox
 from . import views as support
 
 app_name = "support"
 
 urlpatterns = [
     path("", support.search, name="search"),
+    path("inbox/", support_inbox.inbox, name="inbox"),
+    path(
+        "inbox/feedback/<int:feedback_id>/handled/",
+        support_inbox.feedback_handled,
+        name="feedback_handled",
+    ),
+    path(
+        "inbox/duplicates/<int:flag_id>/handled/",
+        support_inbox.duplicate_flag_handled,
+        name="duplicate_flag_handled",
+    ),
+    path(
+        "people/<int:trainer_id>/mcp-ids/access-code/",
+        support_inbox.access_code_reissue_view,
+        name="access_code_reissue",
+    ),
     path("people/<int:trainer_id>/", support.person, name="person"),
     path(
         "people/<int:trainer_id>/registration/",

@@ -226,7 +226,10 @@ def mcp_id_generate_view(request: HttpRequest, trainer_id: int) -> HttpResponse:
     else:
         try:
             mcp_id = mcp_id_generate_from_exam(
-                exam_reference=form.cleaned_data["exam_reference"], trainer=trainer, by=request.user
+                exam_reference=form.cleaned_data["exam_reference"],
+                trainer=trainer,
+                by=request.user,
+                mct_intent_confirmed=form.cleaned_data["mct_intent_confirmed"],
             )
         except SupportError as error:
             messages.error(request, error.message)
@@ -236,7 +239,11 @@ def mcp_id_generate_view(request: HttpRequest, trainer_id: int) -> HttpResponse:
                 if mcp_id.is_primary
                 else ""
             )
-            messages.success(request, f"MCP ID {mcp_id.value} was generated and linked.{primary}")
+            messages.success(
+                request,
+                f"MCP ID {mcp_id.value} was generated and linked.{primary} Its access code "
+                "is on its way to the candidate by email.",
+            )
     return redirect(_person_url(trainer.pk))
 
 

@@ -11,7 +11,7 @@ register = template.Library()
 
 HELP_PATH = "/help/"
 HELP_URL_NAME = "help"
-MCP_ID_CLAIM_URL_NAME = "enrollment:mcp_id_claim"
+MCP_ID_CLAIM_URL_NAME = "mcp_id_claim"
 
 
 def _reverse_or_empty(name: str) -> str:

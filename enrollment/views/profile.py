@@ -10,17 +10,20 @@ from django.utils import timezone
 
 from ..credentials.services import trainer_credentials
 from ..enums import MEMBERSHIP_OPEN, ApplicationPath, ApplicationStatus, Program
+from ..forms.details import McpIdClaimForm
 from ..paths.registry import path_definition
 from ..rules.eligibility import due_for_renewal, eligibility_for, paths_offered, startable_paths
 from ..rules.membership_wording import UPCOMING, with_phases
 from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
 from ..selectors import applications as selectors
+from ..selectors.mcp_ids import exam_transcript
 from ..selectors.memberships import membership_history
 from ..selectors.payments import trainer_payment_documents
 from ..services.trainers import trainer_ensure
 from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
+from .details import details_gate
 
 # What a path that needs a qualifying certification (its definition's needs_certification)
 # lets the trainer do, for "You need a qualifying certification to …"; a path not named here
@@ -103,6 +106,9 @@ def _next_step(application, requirements) -> dict:
 @login_required
 def profile_page(request: HttpRequest) -> HttpResponse:
     trainer = trainer_ensure(request.user)
+    gate = details_gate(request, trainer, next_url=reverse("profile"), staff_exempt=True)
+    if gate is not None:  # first sign-in: the registration details come first
+        return gate
     today = timezone.localdate()
     standing = selectors.membership_standing(trainer=trainer)
     certifications = selectors.trainer_certifications(trainer=trainer)
@@ -196,6 +202,8 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "mcp_id_claim_url": mcp_id_claim_url(),
         "help_url": help_url(),
         "memberships": years,
+        "exam_transcript": exam_transcript(trainer=trainer),
+        "claim_form": McpIdClaimForm(),
         "credentials": trainer_credentials(trainer=trainer),
         "payment_documents": trainer_payment_documents(trainer=trainer),
     }

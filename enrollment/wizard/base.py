@@ -60,6 +60,7 @@ from ..services.applications import (
 )
 from ..services.evidence import WAIVER_FIELDS, evidence_carry_over
 from ..services.trainers import trainer_ensure
+from ..views.details import details_gate
 from .context import StepContext
 from .draft_data import draft_values
 from .passcodes import PasscodeStepMixin
@@ -164,6 +165,10 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         if not self.eligibility.allowed:
             return self.render_not_eligible()
         if application is None:
+            # Registration details (and the NDA) come before any application (issue 9).
+            gate = details_gate(request, self.trainer, next_url=path_start_url(self.path))
+            if gate is not None:
+                return gate
             application = application_start(
                 trainer=self.trainer,
                 path=self.path,

@@ -33,7 +33,7 @@ def test_support_finds_a_misspelt_name_and_opens_the_persons_record(
 def test_a_trainer_never_sees_the_support_console(page, live_server, demo_data):
     base = live_server.url
     sign_in(page, base, "new@demo.mct")
-    expect(page.get_by_role("link", name="Support")).to_have_count(0)
+    expect(page.get_by_role("link", name="Support console")).to_have_count(0)
     response = page.goto(f"{base}/support/")
     assert response.status == 403
 

@@ -1,4 +1,5 @@
 import datetime
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -33,6 +34,7 @@ DEMO_EMAILS = [
     "reviewer@demo.mct",
     "support@demo.mct",
     "admin@demo.mct",
+    "fresh@demo.mct",
 ]
 
 
@@ -65,11 +67,11 @@ def test_refuses_to_run_with_debug_off(settings):
     assert get_user_model().objects.count() == 0
 
 
-def test_creates_the_twelve_demo_accounts_verified_with_the_demo_password(seeded):
+def test_creates_the_thirteen_demo_accounts_verified_with_the_demo_password(seeded):
     from allauth.account.models import EmailAddress
 
     users = get_user_model().objects.filter(email__in=DEMO_EMAILS)
-    assert users.count() == 12
+    assert users.count() == 13
     for user in users:
         assert user.check_password("demo-pass-123")
         assert EmailAddress.objects.get(user=user).verified
@@ -88,7 +90,8 @@ def test_loads_the_catalogs(seeded):
         "AUD",
         "JPY",
     }
-    assert TermsVersion.objects.count() == 3
+    # The three application documents, the NDA and the two consent texts.
+    assert TermsVersion.objects.count() == 6
 
 
 def test_running_twice_changes_nothing(seeded):
@@ -162,3 +165,21 @@ def test_every_demo_account_signs_in(seeded, client, email):
         response = client.post("/accounts/2fa/authenticate/", {"code": code})
         assert response.status_code == 302, response.content[:500]
     assert client.session.get("_auth_user_id")
+
+
+def test_fresh_account_and_an_unclaimed_mcp_id_with_the_documented_code(seeded):
+    from enrollment.demo import UNCLAIMED_ACCESS_CODE, UNCLAIMED_MCP_ID
+    from enrollment.models import McpId, Trainer
+    from enrollment.rules.access_codes import access_code_matches
+
+    fresh = get_user_model().objects.get(email="fresh@demo.mct")
+    assert fresh.check_password("demo-pass-123")
+    assert not Trainer.objects.filter(user=fresh).exists()  # no details yet
+    mcp_id = McpId.objects.get(value=UNCLAIMED_MCP_ID)
+    assert mcp_id.trainer is None
+    assert access_code_matches(UNCLAIMED_ACCESS_CODE, mcp_id.access_code_hash)
+    assert mcp_id.certifications.filter(certification__qualifies_for_mct=True).exists()
+    assert mcp_id.exam_results.exists()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "fresh@demo.mct" in readme
+    assert UNCLAIMED_MCP_ID in readme and UNCLAIMED_ACCESS_CODE in readme

@@ -80,9 +80,10 @@ def test_trainer_ensure_creates_the_trainer_once_from_the_account():
 def test_profile_page_creates_the_trainer_on_first_visit(client):
     user = factories.UserFactory(first_name="Grace", last_name="Hopper")
     client.force_login(user)
-    response = client.get("/profile/")
-    assert response.status_code == 200
-    assert "Grace Hopper" in response.content.decode()
+    response = client.get("/profile/", follow=True)
+    # No address yet: the first visit asks for the registration details (issue 9).
+    assert response.redirect_chain == [("/profile/details/?next=/profile/", 302)]
+    assert 'value="Grace"' in response.content.decode()
     assert Trainer.objects.get(user=user).email == user.email
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from enrollment.models import DuplicateClaimFlag, Feedback
 from enrollment.roles import SUPPORT_GROUP
 from enrollment.support import urls as support_urls
 from tests import factories
@@ -20,7 +21,16 @@ def record():
     mcp_id = factories.McpIdFactory(trainer=trainer, is_primary=True)
     other = factories.TrainerFactory()
     email = factories.OutboundEmailFactory(user=trainer.user, role="passcode")
-    return {"trainer": trainer, "mcp_id": mcp_id, "other": other, "email": email}
+    feedback = Feedback.objects.create(message="Hello support")
+    flag = DuplicateClaimFlag.objects.create(mcp_id=mcp_id, claimant=other, holder=trainer)
+    return {
+        "trainer": trainer,
+        "mcp_id": mcp_id,
+        "other": other,
+        "email": email,
+        "feedback": feedback,
+        "flag": flag,
+    }
 
 
 # (URL name, its kwargs from the record, HTTP method)
@@ -52,6 +62,10 @@ SUPPORT_URLS = [
         lambda r: {"trainer_id": r["trainer"].pk, "email_id": r["email"].pk},
         "post",
     ),
+    ("support:inbox", lambda r: {}, "get"),
+    ("support:feedback_handled", lambda r: {"feedback_id": r["feedback"].pk}, "post"),
+    ("support:duplicate_flag_handled", lambda r: {"flag_id": r["flag"].pk}, "post"),
+    ("support:access_code_reissue", lambda r: {"trainer_id": r["trainer"].pk}, "post"),
 ]
 URL_IDS = [f"{method.upper()} {name}" for name, _kwargs, method in SUPPORT_URLS]
 

@@ -124,7 +124,10 @@ def test_generating_an_mcp_id_links_exam_new_id_and_trainer_and_makes_it_primary
 ):
     exam = factories.ExamResultFactory(reference_number="ER-2026-000101")
     mcp_id = mcp_id_generate_from_exam(
-        exam_reference=" er-2026-000101 ", trainer=trainer, by=support_user
+        exam_reference=" er-2026-000101 ",
+        trainer=trainer,
+        by=support_user,
+        mct_intent_confirmed=True,
     )
     assert re.fullmatch(r"\d{8}", mcp_id.value)
     assert mcp_id.trainer == trainer and mcp_id.is_primary
@@ -137,13 +140,16 @@ def test_generating_an_mcp_id_links_exam_new_id_and_trainer_and_makes_it_primary
         "value": mcp_id.value,
         "exam_reference": "ER-2026-000101",
         "is_primary": True,
+        "mct_intent_confirmed": True,
     }
 
 
 def test_a_generated_mcp_id_is_not_primary_when_the_trainer_already_has_one(trainer, support_user):
     factories.McpIdFactory(trainer=trainer, is_primary=True)
     factories.ExamResultFactory(reference_number="ER7000123")
-    mcp_id = mcp_id_generate_from_exam(exam_reference="ER7000123", trainer=trainer, by=support_user)
+    mcp_id = mcp_id_generate_from_exam(
+        exam_reference="ER7000123", trainer=trainer, by=support_user, mct_intent_confirmed=True
+    )
     assert not mcp_id.is_primary
 
 
@@ -154,7 +160,9 @@ def test_generated_mcp_ids_are_unique(trainer, support_user, monkeypatch):
     draws = iter([0, 0, 1])  # the first two collide with the existing ID
     monkeypatch.setattr(support.secrets, "randbelow", lambda _n: next(draws))
     factories.ExamResultFactory(reference_number="ER7000124")
-    mcp_id = mcp_id_generate_from_exam(exam_reference="ER7000124", trainer=trainer, by=support_user)
+    mcp_id = mcp_id_generate_from_exam(
+        exam_reference="ER7000124", trainer=trainer, by=support_user, mct_intent_confirmed=True
+    )
     assert mcp_id.value == "20000001"
 
 
@@ -170,7 +178,9 @@ def test_generation_refuses_malformed_or_unknown_exam_references(
     trainer, support_user, reference, message
 ):
     with pytest.raises(SupportError, match=message):
-        mcp_id_generate_from_exam(exam_reference=reference, trainer=trainer, by=support_user)
+        mcp_id_generate_from_exam(
+            exam_reference=reference, trainer=trainer, by=support_user, mct_intent_confirmed=True
+        )
     assert not McpId.objects.exists()
 
 
@@ -178,7 +188,9 @@ def test_generation_refuses_an_exam_that_already_has_an_mcp_id(trainer, support_
     held = factories.McpIdFactory(value="56565656")
     factories.ExamResultFactory(reference_number="ER7000200", mcp_id=held)
     with pytest.raises(SupportError, match="already has MCP ID 56565656, held by another record"):
-        mcp_id_generate_from_exam(exam_reference="ER7000200", trainer=trainer, by=support_user)
+        mcp_id_generate_from_exam(
+            exam_reference="ER7000200", trainer=trainer, by=support_user, mct_intent_confirmed=True
+        )
     assert McpId.objects.count() == 1
     assert ExamResult.objects.get().mcp_id == held
 

@@ -331,7 +331,7 @@ def test_generating_an_mcp_id_from_an_exam_reference_over_http(support_client):
     factories.ExamResultFactory(reference_number="ER-2026-000102")
     response = support_client.post(
         reverse("support:mcp_id_generate", args=[candidate.pk]),
-        {"exam_reference": "ER-2026-000102"},
+        {"exam_reference": "ER-2026-000102", "mct_intent_confirmed": "on"},
         follow=True,
     )
     mcp_id = candidate.mcp_ids.get()
@@ -349,7 +349,7 @@ def test_generating_an_mcp_id_from_an_exam_reference_over_http(support_client):
 def test_an_unknown_exam_reference_is_explained(support_client, cheever):
     response = support_client.post(
         reverse("support:mcp_id_generate", args=[cheever.pk]),
-        {"exam_reference": "ER-9999-000000"},
+        {"exam_reference": "ER-9999-000000", "mct_intent_confirmed": "on"},
         follow=True,
     )
     assert any("No passed exam with reference number" in m for m in _messages(response))

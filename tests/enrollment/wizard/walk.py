@@ -126,8 +126,17 @@ def publish_terms() -> dict:
         doc: factories.TermsVersionFactory(
             document=doc, version="2026.1", text=f"The text of the {doc.label}."
         )
-        for doc in TermsDocument
+        for doc in APPLICATION_DOCUMENTS
     }
+
+
+# The documents accepted on the Terms step; the NDA and the consents belong to the
+# trainer's own details (tests/enrollment/test_onboarding.py).
+APPLICATION_DOCUMENTS = [
+    TermsDocument.MCT_PROGRAM_GUIDE,
+    TermsDocument.MCT_PROGRAM_AGREEMENT,
+    TermsDocument.ALUMNI_PROGRAM_AGREEMENT,
+]
 
 
 def qualified_trainer(**kwargs):
