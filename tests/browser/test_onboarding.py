@@ -152,6 +152,8 @@ def test_a_newcomer_signs_up_links_an_mcp_id_and_reaches_the_terms_step(
     certified_on = timezone.localdate() - datetime.timedelta(days=100)
     page.get_by_label("Date of certification").fill(certified_on.isoformat())
     page.get_by_label("Upload your proof").set_input_files(str(proof))
+    # Issue 13: the proof is sent only with the trainer's agreement to how it is handled.
+    page.get_by_label("I agree that the MCT program's reviewers use").check()
     page.get_by_role("button", name="Next").click()
     page.wait_for_load_state("load")
     expect(page).to_have_url(f"{base}/apply/new/terms/")
