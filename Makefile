@@ -9,7 +9,7 @@ DEV_ENV := DJANGO_DEBUG=1
 # Links in emails point at the address `make run` serves on, unless PORTAL_BASE_URL says otherwise.
 RUN_ENV := $(DEV_ENV) PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: run test lint format serve worker beat migrate seed install install-dev system-deps check-deploy
+.PHONY: messages run test lint format serve worker beat migrate seed install install-dev system-deps check-deploy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# Translations: each locale's .po compiled to the .mo Django reads, whenever the .po changes
+# (GNU gettext's msgfmt when the system has it, else Babel's compiler from the venv).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+locale/%.mo: locale/%.po $(VENV)/.installed
+	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check-format -o $@ $<; \
+	else $(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null; fi
+
+messages: $(MO_FILES)
+
+install: $(VENV)/.installed messages
+install-dev: $(VENV)/.installed-dev messages
 
 ## run: create the venv, install, migrate, load demo data and serve on http://127.0.0.1:8000
 ##      (PORT=8101 serves on :8101, and emails link there)

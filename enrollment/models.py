@@ -72,6 +72,8 @@ class Trainer(models.Model):
     )
     area_of_expertise = models.CharField(max_length=32, choices=AreaOfExpertise.choices, blank=True)
     mtm_id = models.CharField("MTM ID", max_length=100, blank=True, db_index=True)
+    # The language the trainer chose for pages, emails and PDFs; blank: the browser's.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     # The unguessable code of the public verification page /verify/<code>/.
     verification_code = models.CharField(
         max_length=32, unique=True, default=new_verification_code, editable=False

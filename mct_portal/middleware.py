@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 
 class NoStoreForSignedInMiddleware:
@@ -18,6 +19,30 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class TrainerLanguageMiddleware:
+    """A signed-in trainer's saved language wins over the cookie and Accept-Language that
+    LocaleMiddleware read; staff pages (admin, support) stay English whatever was chosen."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = saved_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+def saved_language(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    trainer = getattr(user, "trainer", None)
+    language = getattr(trainer, "language", "") if trainer is not None else ""
+    return language if language in dict(settings.LANGUAGES) else ""
 
 
 def client_ip(request: HttpRequest) -> str:

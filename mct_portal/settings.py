@@ -117,9 +117,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the `django_language` cookie (set by the language menu), then the
+    # browser's Accept-Language; a signed-in trainer's saved choice comes first (below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mct_portal.middleware.TrainerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "mct_portal.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -485,7 +489,13 @@ INVOICE_TAX_LABEL = env("INVOICE_TAX_LABEL", default="VAT")
 INVOICE_TAX_NOTE = env("INVOICE_TAX_NOTE", default="")
 
 # --- Internationalisation --------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# Trainer pages, emails and PDFs come in these languages (staff pages stay English). Each name
+# is written in its own language, as the language menu shows it.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("ja", "日本語")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
