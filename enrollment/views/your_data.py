@@ -113,7 +113,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                 request,
                 _(
                     "Your request to delete your account has reached the support team. "
-                    "We will tell you when it is done."
+                    "Once it is done, you can no longer sign in."
                 ),
             )
         else:
