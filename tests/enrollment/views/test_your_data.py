@@ -112,3 +112,18 @@ def test_deleting_the_account_explains_and_asks_for_a_confirmation(client, owner
     assert request.state == ErasureState.REQUESTED and request.trainer == owner
     profile = client.get(reverse("profile")).content.decode()
     assert "The support team will confirm it" in profile
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("de", "Was gelöscht wird"), ("ja", "消去されるもの")],
+)
+def test_the_explanation_comes_in_the_trainers_language(client, owner, language, expected):
+    owner.language = language
+    owner.save(update_fields=["language"])
+
+    page = client.get(reverse("account_delete")).content.decode()
+    profile = client.get(reverse("profile")).content.decode()
+
+    assert expected in page
+    assert {"de": "Ihre Daten", "ja": "お客様のデータ"}[language] in profile
