@@ -60,6 +60,7 @@ from ..models import (
 from ..selectors.personal_data import trainer_audit_events, trainer_data, trainer_export_files
 from .applications import application_withdraw
 from .memberships import membership_end
+from .payments import payment_abandon
 
 logger = logging.getLogger(__name__)
 
@@ -382,6 +383,14 @@ def _close_open_work(trainer: Trainer, *, by) -> None:
             application_withdraw(
                 application=application, by=by, reason="Account erased.", notify=False
             )
+            continue
+        try:
+            with transaction.atomic():
+                payment_abandon(
+                    application=application, by=by, reason="Account erased.", notify=False
+                )
+        except DomainError:  # already paid: the payment and its application stay as they are
+            logger.warning("Erasure: application %s is paid, left as it is", application.pk)
     for membership in Membership.objects.filter(trainer=trainer, status__in=MEMBERSHIP_OPEN):
         membership_end(
             membership=membership, by=by, reason="Account erased at the member's request."
@@ -396,6 +405,7 @@ def _erase_trainer_records(trainer: Trainer) -> list[str]:
     """Registration data, consents, MCP IDs, applications, evidence and payments lose their
     personal fields. Returns the old name words (for the search vocabulary)."""
     names = [trainer.first_name.lower(), trainer.middle_name.lower(), trainer.last_name.lower()]
+    old_email = trainer.email
     pseudonym = f"erased-{trainer.pk}@invalid"
     for name in Trainer.REGISTRATION_FIELDS:
         setattr(trainer, name, "")
@@ -435,7 +445,8 @@ def _erase_trainer_records(trainer: Trainer) -> list[str]:
     Payment.objects.filter(application__trainer=trainer).update(
         billing_name="", billing_address="", billing_vat_id="", redirect_url=""
     )
-    Feedback.objects.filter(user=trainer.user).update(name="", email="", message=ERASED)
+    from_them = Q(user=trainer.user) | (Q(email__iexact=old_email) if old_email else Q())
+    Feedback.objects.filter(from_them).update(name="", email="", message=ERASED)
     MembershipCredential.objects.filter(membership__trainer=trainer).update(token="")
     return [n for n in names if n]
 
@@ -461,7 +472,10 @@ def _erase_documents(trainer: Trainer) -> list[str]:
 
 def _erase_mail_and_audit(trainer: Trainer) -> None:
     user = trainer.user
-    OutboundEmail.objects.filter(Q(user=user) | Q(to__iexact=user.email)).update(
+    addressed = Q(user=user)
+    for address in {user.email, trainer.email} - {""}:
+        addressed |= Q(to__iexact=address)
+    OutboundEmail.objects.filter(addressed).update(
         to=f"erased-{trainer.pk}@invalid", subject=ERASED, body_text="", body_html="", last_error=""
     )
     Passcode.objects.filter(user=user).delete()

@@ -377,3 +377,24 @@ def test_what_is_kept_goes_when_its_retention_ends(
     buyer = PaymentDocument.objects.get(pk=zephyr.invoice.pk).content["buyer"]
     assert buyer["name"] == ERASED and not buyer["email"] and not buyer["address"]
     assert not Membership.objects.filter(trainer=trainer).exists()
+
+
+def test_erasure_cancels_a_pending_payment_and_withdraws_open_applications(
+    support, django_capture_on_commit_callbacks
+):
+    trainer = factories.TrainerFactory(last_name="Pendleworth")
+    pending = factories.PaymentFactory(
+        application__trainer=trainer, billing_name="Pendleworth Consulting"
+    )
+    draft = factories.ApplicationFactory(trainer=trainer, path="alumni")
+    request, _created = erasure_request(trainer=trainer, by=trainer.user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure_confirm(request=request, by=support)
+
+    pending.refresh_from_db()
+    draft.refresh_from_db()
+    assert pending.status == "cancelled" and pending.billing_name == ""
+    assert pending.application.status == "payment_cancelled"
+    assert draft.status == "withdrawn"
+    assert ErasureRequest.objects.get(pk=request.pk).state == ErasureState.ERASED
