@@ -94,6 +94,9 @@ def data_export_request(*, trainer: Trainer, by) -> tuple[DataExport, bool]:
     """Asks for a copy of the trainer's data; one open request at a time, so a double click
     (or two tabs) gives one. Returns the request and whether it is new."""
     existing = DataExport.objects.filter(trainer=trainer, state__in=DATA_EXPORT_OPEN).first()
+    if existing is not None and existing.expires_at and existing.expires_at <= timezone.now():
+        data_export_expire(export_id=existing.pk)  # past its time; the sweep is not by yet
+        existing = None
     if existing is not None:
         return existing, False
     try:

@@ -127,3 +127,20 @@ def test_the_explanation_comes_in_the_trainers_language(client, owner, language,
 
     assert expected in page
     assert {"de": "Ihre Daten", "ja": "お客様のデータ"}[language] in profile
+
+
+def test_a_copy_past_its_time_does_not_block_a_new_one_before_the_sweep(
+    client, owner, django_capture_on_commit_callbacks
+):
+    first = _ask_for_a_copy(client, django_capture_on_commit_callbacks)
+    DataExport.objects.filter(pk=first.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("data_export_request"))
+
+    first.refresh_from_db()
+    assert first.state == DataExportState.EXPIRED and not first.file.name
+    second = DataExport.objects.exclude(pk=first.pk).get()
+    assert second.state == DataExportState.READY
