@@ -83,7 +83,10 @@ def export_file_path(export: DataExport) -> str:
 
 
 def _move(row, transitions, to: str) -> None:
-    check_transition(transitions, row.state, to)
+    label = row.get_state_display().lower()
+    check_transition(
+        transitions, row.state, to, message=f"This request is {label}: it cannot be changed now."
+    )
     row.state = to
 
 
