@@ -139,10 +139,10 @@ def _write_zip(export: DataExport, target) -> None:
 
 def data_export_build(*, export_id: int) -> DataExport | None:
     """Builds the zip (data.json and the files still kept) and offers it until expires_at.
-    Idempotent: a request already built (or being built by another run) is left alone."""
+    Idempotent: a second run waits for the row lock, then finds the request built."""
     with transaction.atomic():
         export = (
-            DataExport.objects.select_for_update(skip_locked=True)
+            DataExport.objects.select_for_update()
             .select_related("trainer__user")
             .filter(pk=export_id)
             .first()
@@ -339,7 +339,7 @@ def erasure_carry_out(*, request_id: int) -> ErasureRequest | None:
     Idempotent: a request not (or no longer) confirmed is left alone."""
     with transaction.atomic():
         request = (
-            ErasureRequest.objects.select_for_update(skip_locked=True)
+            ErasureRequest.objects.select_for_update()
             .select_related("trainer__user")
             .filter(pk=request_id)
             .first()
