@@ -167,3 +167,45 @@ PAYMENT_TRANSITIONS: dict[str, set[str]] = {
 class PaymentDocumentKind(models.TextChoices):
     INVOICE = "invoice", "Invoice"
     CREDIT_NOTE = "credit_note", "Credit note"
+
+
+class DataExportState(models.TextChoices):
+    """A trainer's copy of their data (docs/personal-data.md): built by a worker, offered
+    for DATA_EXPORT_DAYS, then deleted."""
+
+    REQUESTED = "requested", "Being prepared"
+    READY = "ready", "Ready to download"
+    EXPIRED = "expired", "Expired"
+    FAILED = "failed", "Failed"
+
+
+# A request not yet ready or expired: one at a time per trainer.
+DATA_EXPORT_OPEN = (DataExportState.REQUESTED, DataExportState.READY)
+
+_X = DataExportState
+DATA_EXPORT_TRANSITIONS: dict[str, set[str]] = {
+    _X.REQUESTED: {_X.READY, _X.FAILED, _X.EXPIRED},
+    _X.READY: {_X.EXPIRED},
+    _X.EXPIRED: set(),
+    _X.FAILED: set(),
+}
+
+
+class ErasureState(models.TextChoices):
+    """A trainer's request to delete their account, which support confirms or refuses."""
+
+    REQUESTED = "requested", "Waiting for support"
+    CONFIRMED = "confirmed", "Confirmed: being erased"
+    REFUSED = "refused", "Refused"
+    ERASED = "erased", "Erased"
+
+
+ERASURE_OPEN = (ErasureState.REQUESTED, ErasureState.CONFIRMED)
+
+_E = ErasureState
+ERASURE_TRANSITIONS: dict[str, set[str]] = {
+    _E.REQUESTED: {_E.CONFIRMED, _E.REFUSED},
+    _E.CONFIRMED: {_E.ERASED},
+    _E.REFUSED: set(),
+    _E.ERASED: set(),
+}

@@ -8,15 +8,21 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from verification.models import private_storage
+
 from .enums import (
     APPLICATION_OPEN,
+    DATA_EXPORT_OPEN,
+    ERASURE_OPEN,
     MEMBERSHIP_OPEN,
     PAYMENT_LIVE,
     ApplicationPath,
     ApplicationStatus,
     AreaOfExpertise,
     Currency,
+    DataExportState,
     EmployerType,
+    ErasureState,
     EvidenceKind,
     MembershipStatus,
     PaymentDocumentKind,
@@ -78,6 +84,8 @@ class Trainer(models.Model):
     verification_code = models.CharField(
         max_length=32, unique=True, default=new_verification_code, editable=False
     )
+    # When support's confirmed erasure removed the personal data (docs/personal-data.md).
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -668,3 +676,78 @@ class PaymentDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+
+def data_export_upload_to(instance: "DataExport", filename: str) -> str:
+    return f"exports/{uuid.uuid4().hex}.zip"
+
+
+class DataExport(models.Model):
+    """A zip of everything the portal holds about a trainer (docs/personal-data.md), built by
+    a worker, offered until `expires_at`, then deleted."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="data_exports")
+    state = models.CharField(
+        max_length=16, choices=DataExportState.choices, default=DataExportState.REQUESTED
+    )
+    file = models.FileField(
+        storage=private_storage, upload_to=data_export_upload_to, max_length=255, blank=True
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "updated_at"], name="data_export_state_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainer"],
+                condition=Q(state__in=DATA_EXPORT_OPEN),
+                name="one_open_data_export",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Data export {self.public_id} ({self.state})"
+
+
+class ErasureRequest(models.Model):
+    """A trainer asked to delete their account; support confirms (then the personal data is
+    erased, docs/personal-data.md) or refuses with a reason."""
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="erasure_requests")
+    state = models.CharField(
+        max_length=16, choices=ErasureState.choices, default=ErasureState.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["state", "updated_at"], name="erasure_state_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainer"],
+                condition=Q(state__in=ERASURE_OPEN),
+                name="one_open_erasure_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Erasure request #{self.pk} ({self.state})"

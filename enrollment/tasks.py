@@ -6,7 +6,20 @@ done, so running a task twice, or twice at once, has one effect.
 
 from celery import shared_task
 
-from .services import drafts, membership_ends, memberships, payments
+from .services import drafts, membership_ends, memberships, payments, personal_data
+from .services.personal_data import build_data_export, erase_trainer
+
+# The per-row tasks of personal data live beside their services; re-exported here.
+__all__ = [
+    "build_data_export",
+    "erase_trainer",
+    "expire_idle_drafts",
+    "lapse_memberships",
+    "remind_idle_drafts",
+    "send_renewal_reminders",
+    "sweep_personal_data",
+    "sync_stale_card_payments",
+]
 
 
 @shared_task
@@ -39,3 +52,14 @@ def expire_idle_drafts() -> int:
 def sync_stale_card_payments() -> int:
     """Asks the card provider about checkouts no webhook has settled (a lost event)."""
     return payments.payment_sync_stale()
+
+
+@shared_task
+def sweep_personal_data() -> dict:
+    """Data exports past their time are deleted, lost export and erasure runs enqueued
+    again, and records kept after an erasure cleared when their retention ends."""
+    return {
+        **personal_data.data_exports_sweep(),
+        "erasures_requeued": personal_data.erasures_sweep(),
+        **personal_data.erased_records_retention_sweep(),
+    }

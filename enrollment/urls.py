@@ -8,7 +8,7 @@ requirements, terms, confirmation), e.g. apply_new, apply_alumni_renew_step.
 from django.urls import path, re_path
 
 from .paths.registry import PathDefinition, all_paths, start_url_name, step_url_name
-from .views import details, help, profile, wizard
+from .views import details, help, profile, wizard, your_data
 from .wizard.base import STEP_LABELS, ApplicationWizard
 
 STEP_PATTERN = rf"(?P<step>{'|'.join(STEP_LABELS)})"
@@ -31,6 +31,13 @@ urlpatterns = [
     path("profile/", profile.profile_page, name="profile"),
     path("profile/details/", details.details_page, name="profile_details"),
     path("profile/mcp-ids/link/", details.mcp_id_claim_page, name="mcp_id_claim"),
+    path("profile/data/", your_data.data_export_request_view, name="data_export_request"),
+    path(
+        "profile/data/<uuid:public_id>/download/",
+        your_data.data_export_download,
+        name="data_export_download",
+    ),
+    path("profile/delete/", your_data.account_delete, name="account_delete"),
     path("help/", help.help_page, name="help"),
     path(
         "apply/<uuid:public_id>/withdraw/",

@@ -290,6 +290,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enrollment.tasks.expire_idle_drafts",
         "schedule": timedelta(hours=6),
     },
+    "sweep-personal-data": {
+        "task": "enrollment.tasks.sweep_personal_data",
+        "schedule": timedelta(minutes=15),
+    },
     "sweep-stuck-imports": {
         "task": "imports.sweep_stuck_imports",
         "schedule": timedelta(minutes=5),
@@ -469,6 +473,15 @@ PROOF_MAX_AGE_YEARS = 3
 REJOIN_PROOF_AFTER_YEARS = 3
 DRAFT_IDLE_REMINDER_DAYS = env.int("DRAFT_IDLE_REMINDER_DAYS", default=7)
 DRAFT_EXPIRY_DAYS = env.int("DRAFT_EXPIRY_DAYS", default=180)
+# --- Personal data (docs/personal-data.md) -------------------------------------------------
+# How long a trainer's data export (a zip) may be downloaded before it is deleted.
+DATA_EXPORT_DAYS = env.int("DATA_EXPORT_DAYS", default=7)
+# After an erasure: invoices and credit notes stay as issued this long after their issue date
+# (tax law; 10 years covers Germany's §147 AO, the longest of the program's markets), then
+# their buyer fields are cleared; membership years stay (without a name) for the
+# verification page this long after the erasure, then they are deleted.
+ERASURE_KEEP_INVOICES_YEARS = env.int("ERASURE_KEEP_INVOICES_YEARS", default=10)
+ERASURE_KEEP_MEMBERSHIP_YEARS = env.int("ERASURE_KEEP_MEMBERSHIP_YEARS", default=5)
 # --- Payments (docs/payments.md) ------------------------------------------------------------
 # The demo card ("test_card") takes no money: it is on by default only with DEBUG on, and
 # `check --deploy` reports an error whenever it is enabled.

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import erasure as support_erasure
 from . import inbox as support_inbox
 from . import views as support
 
@@ -8,6 +9,17 @@ app_name = "support"
 urlpatterns = [
     path("", support.search, name="search"),
     path("inbox/", support_inbox.inbox, name="inbox"),
+    path("erasure/", support_erasure.erasure_requests, name="erasure_requests"),
+    path(
+        "erasure/<int:request_id>/confirm/",
+        support_erasure.erasure_confirm_view,
+        name="erasure_confirm",
+    ),
+    path(
+        "erasure/<int:request_id>/refuse/",
+        support_erasure.erasure_refuse_view,
+        name="erasure_refuse",
+    ),
     path(
         "inbox/feedback/<int:feedback_id>/handled/",
         support_inbox.feedback_handled,

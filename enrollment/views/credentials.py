@@ -71,6 +71,8 @@ def _public_credential(public_id) -> MembershipCredential:
 def credential_file(request: HttpRequest, public_id) -> HttpResponse:
     """The signed credential, for anyone holding its unguessable link (the holder shares it)."""
     credential = _public_credential(public_id)
+    if not credential.token:  # its holder's data was erased, and with it the signed name
+        raise Http404("No such credential.")
     year = credential.membership.starts_on.year
     name = achievement_name(credential.membership.program).lower().replace(" ", "-")
     response = _attachment(credential.token.encode(), "application/vc+jwt", f"{name}-{year}.jwt")

@@ -24,6 +24,7 @@ from ..services.trainers import trainer_ensure
 from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
 from .details import details_gate
+from .your_data import your_data_context
 
 # What a path that needs a qualifying certification (its definition's needs_certification)
 # lets the trainer do, for "You need a qualifying certification to …"; a path not named here
@@ -206,5 +207,6 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "claim_form": McpIdClaimForm(),
         "credentials": trainer_credentials(trainer=trainer),
         "payment_documents": trainer_payment_documents(trainer=trainer),
+        "your_data": your_data_context(trainer=trainer),
     }
     return render(request, "enrollment/profile.html", context)

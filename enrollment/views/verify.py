@@ -17,6 +17,7 @@ from ..enums import MEMBERSHIP_OPEN, MembershipStatus
 from ..models import MembershipCredential, Trainer
 from ..rules.memberships import lapse_due
 from ..selectors.memberships import verification_membership
+from ..selectors.personal_data import erased_trainer_years
 
 MAX_CODE_LENGTH = 64
 
@@ -77,6 +78,13 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
         trainer = Trainer.objects.filter(verification_code=code).first()
     if trainer is None:
         response = render(request, "enrollment/verify_unknown.html", {"code": code}, status=404)
+    elif trainer.erased_at is not None:
+        # The person's data was erased (docs/personal-data.md): only the kept years, no name.
+        response = render(
+            request,
+            "enrollment/verify_erased.html",
+            {"years": erased_trainer_years(trainer=trainer)},
+        )
     else:
         response = render(request, "enrollment/verify.html", _public_facts(trainer))
     response["X-Robots-Tag"] = "noindex, nofollow"

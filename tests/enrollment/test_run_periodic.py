@@ -93,6 +93,7 @@ ENROLLMENT_SCHEDULE = {
     "remind-idle-drafts": "enrollment.tasks.remind_idle_drafts",
     "expire-idle-drafts": "enrollment.tasks.expire_idle_drafts",
     "sync-stale-card-payments": "enrollment.tasks.sync_stale_card_payments",
+    "sweep-personal-data": "enrollment.tasks.sweep_personal_data",
 }
 
 

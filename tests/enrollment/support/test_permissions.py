@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from enrollment.models import DuplicateClaimFlag, Feedback
+from enrollment.models import DuplicateClaimFlag, ErasureRequest, Feedback
 from enrollment.roles import SUPPORT_GROUP
 from enrollment.support import urls as support_urls
 from tests import factories
@@ -23,7 +23,9 @@ def record():
     email = factories.OutboundEmailFactory(user=trainer.user, role="passcode")
     feedback = Feedback.objects.create(message="Hello support")
     flag = DuplicateClaimFlag.objects.create(mcp_id=mcp_id, claimant=other, holder=trainer)
+    erasure = ErasureRequest.objects.create(trainer=factories.TrainerFactory())
     return {
+        "erasure": erasure,
         "trainer": trainer,
         "mcp_id": mcp_id,
         "other": other,
@@ -66,6 +68,9 @@ SUPPORT_URLS = [
     ("support:feedback_handled", lambda r: {"feedback_id": r["feedback"].pk}, "post"),
     ("support:duplicate_flag_handled", lambda r: {"flag_id": r["flag"].pk}, "post"),
     ("support:access_code_reissue", lambda r: {"trainer_id": r["trainer"].pk}, "post"),
+    ("support:erasure_requests", lambda r: {}, "get"),
+    ("support:erasure_confirm", lambda r: {"request_id": r["erasure"].pk}, "post"),
+    ("support:erasure_refuse", lambda r: {"request_id": r["erasure"].pk}, "post"),
 ]
 URL_IDS = [f"{method.upper()} {name}" for name, _kwargs, method in SUPPORT_URLS]
 
