@@ -198,7 +198,7 @@ def inspect_upload(
     declared_size = getattr(fileobj, "size", None)
     # A declared size over the limit is reason enough; one under it is checked by counting.
     if isinstance(declared_size, int) and declared_size > max_bytes:
-        raise _too_large(max_bytes)
+        raise too_large_refusal(max_bytes)
     try:
         size, sha256, head = _measure(fileobj, max_bytes)
         if size == 0:
@@ -255,14 +255,15 @@ def _measure(fileobj: BinaryIO, max_bytes: int) -> tuple[int, str, bytes]:
     while chunk := fileobj.read(CHUNK_SIZE):
         size += len(chunk)
         if size > max_bytes:
-            raise _too_large(max_bytes)
+            raise too_large_refusal(max_bytes)
         if len(head) < HEAD_SIZE:
             head += chunk[: HEAD_SIZE - len(head)]
         digest.update(chunk)
     return size, digest.hexdigest(), head
 
 
-def _too_large(max_bytes: int) -> FileRefused:
+def too_large_refusal(max_bytes: int) -> FileRefused:
+    """What a trainer reads about a file over the size limit (the upload guard says it too)."""
     megabytes = f"{max_bytes / (1024 * 1024):g}"
     return FileRefused(
         "too_large",
