@@ -17,9 +17,11 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
+from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.demo import DEMO_PASSWORD
+from enrollment.imports.models import ImportRun
 from enrollment.models import CredentialType
 from mct_portal.uploads import UploadLimitHandler
 from tests.conftest import needs_postgres
@@ -243,3 +245,20 @@ def test_the_upload_handler_stops_before_passing_on_the_chunk_past_the_limit(rf)
         handler.receive_data_chunk(b"x" * 8, 8)
     assert stopped.value.connection_reset
     assert request.upload_refused is True
+
+
+@pytest.mark.django_db
+def test_an_oversized_import_feed_is_refused_from_its_content_length_before_it_is_read(
+    admin_client,
+):
+    response = admin_client.post(
+        reverse("admin:imports_importrun_upload"),
+        {"kind": "mtm"},
+        CONTENT_LENGTH=str(300 * MIB),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 413
+    page = text_of(response)
+    assert "Import a file" in page
+    assert "The file is larger than 200.0 MB (300.0 MB)" in page
+    assert not ImportRun.objects.exists()
