@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.datastructures import MultiValueDict
 
-from enrollment.imports.services import upload_too_big
+from enrollment.imports.reading import too_big_message
 from verification.filechecks import too_large_refusal
 
 IMPORT_UPLOAD_URL_NAME = "admin:imports_importrun_upload"
@@ -53,7 +53,8 @@ def refusal_message(view_name: str, size: int | None) -> str:
     """The sentence the page's own form gives for a file over its size limit."""
     if view_name == IMPORT_UPLOAD_URL_NAME:
         limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        return upload_too_big(max(size or 0, limit + 1)) or ""
+        # A chunked body has no size to tell: the message names the limit only.
+        return too_big_message(size or limit, limit)
     return too_large_refusal(settings.UPLOAD_MAX_BYTES).message
 
 
@@ -122,6 +123,10 @@ class _CappedInput(LimitedStream):
         self._check()
         return data
 
+    @property
+    def received(self) -> int:
+        return self._pos
+
     def _check(self) -> None:
         if self._pos > self.cap:
             self.request.upload_refused = True
@@ -169,6 +174,8 @@ class UploadLimitMiddleware:
         request.META["CONTENT_LENGTH"] = str(cap + 1)
         request.upload_handlers.insert(0, UploadLimitHandler(request, limit))
         request.POST  # noqa: B018 -- parsed now, under the limit, before any view reads it
+        # From here on the body's length is known: what was read.
+        request.META["CONTENT_LENGTH"] = str(request._stream.received)
         return request.upload_refused
 
     def _refuse(self, request: HttpRequest, view_name: str, size: int | None) -> HttpResponse:

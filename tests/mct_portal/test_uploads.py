@@ -153,8 +153,8 @@ def test_a_post_only_address_refuses_an_oversized_body_with_an_error_page(
     assert too_large_message() in text_of(response)
 
 
-def _multipart_chunks(fields: dict, file_field: str, file_size: int, boundary: str):
-    """A multipart body as a browser streams it, the file in 64 KiB pieces."""
+def _multipart_chunks(fields: dict, file_field: str, content, boundary: str):
+    """A multipart body as a browser streams it; `content` yields the file's pieces."""
     for name, value in fields.items():
         yield (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
@@ -163,13 +163,40 @@ def _multipart_chunks(fields: dict, file_field: str, file_size: int, boundary: s
         f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
         'filename="certificate.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
     ).encode()
+    yield from content
+    yield f"\r\n--{boundary}--\r\n".encode()
+
+
+def _pdf_like_pieces(size: int):
     piece = b"%PDF-1.4\n" + b"0" * (64 * 1024 - 9)
     sent = 0
-    while sent < file_size:
-        chunk = piece[: file_size - sent]
+    while sent < size:
+        chunk = piece[: size - sent]
         sent += len(chunk)
         yield chunk
-    yield f"\r\n--{boundary}--\r\n".encode()
+
+
+def _post_chunked(base: str, cookies: str, fields: dict, content) -> tuple[int, dict, str]:
+    """POSTs the Requirements form with Transfer-Encoding: chunked (no Content-Length)."""
+    boundary = secrets.token_hex(12)
+    host = urllib.parse.urlsplit(base)
+    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+    connection.putrequest("POST", REQUIREMENTS)
+    connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.putheader("Cookie", cookies)
+    connection.putheader("Referer", base + REQUIREMENTS)
+    connection.endheaders()
+    try:
+        for chunk in _multipart_chunks(fields, "requirements-proof_file", content, boundary):
+            connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        connection.send(b"0\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server answered and stopped reading: what a refusal does
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
 
 
 def _field(page: str, pattern: str) -> str:
@@ -205,36 +232,32 @@ def test_a_chunked_upload_is_stopped_at_the_limit_by_the_upload_handler(demo, tm
         token = _field(page, r'name="csrfmiddlewaretoken" value="([^"]+)"')
         cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
 
-        boundary = secrets.token_hex(12)
         fields = {
             "csrfmiddlewaretoken": token,
             f"{prefix}-current_step": "requirements",
             "requirements-proof_consent": "on",
         }
-        host = urllib.parse.urlsplit(base)
-        connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-        connection.putrequest("POST", REQUIREMENTS)
-        connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
-        connection.putheader("Transfer-Encoding", "chunked")
-        connection.putheader("Cookie", cookies)
-        connection.putheader("Referer", base + REQUIREMENTS)
-        connection.endheaders()
-        try:
-            for chunk in _multipart_chunks(fields, "requirements-proof_file", 11 * MIB, boundary):
-                connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            connection.send(b"0\r\n\r\n")
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and stopped reading: what this test wants
-        response = connection.getresponse()
-        body = response.read().decode()
-        connection.close()
+        status, _headers, body = _post_chunked(base, cookies, fields, _pdf_like_pieces(11 * MIB))
+        refused_documents = Document.objects.count()
+        refused_files = stored_files(media / "documents") + stored_files(media / "wizard-tmp")
 
-    assert response.status == 413, re.findall(r"notice__body.{0,300}|errorlist.{0,300}", body, re.S)
+        # A chunked upload under the limit is parsed and reaches the form as usual.
+        credential = CredentialType.objects.get(name="CompTIA CTT+")
+        fields["requirements-credential_type"] = str(credential.pk)
+        certified_on = timezone.localdate() - timedelta(days=400)
+        fields["requirements-certified_on"] = certified_on.isoformat()
+        data = pdf_bytes()
+        pieces = (data[start : start + 1000] for start in range(0, len(data), 1000))
+        accepted = _post_chunked(base, cookies, fields, pieces)
+
+    assert status == 413, re.findall(r"notice__body.{0,300}|errorlist.{0,300}", body, re.S)
     assert "Upload your proof" in body
     assert too_large_message() in body
-    assert not Document.objects.exists()
-    assert stored_files(media / "documents") == []
-    assert stored_files(media / "wizard-tmp") == []
+    assert refused_documents == 0
+    assert refused_files == []
+    assert accepted[0] == 302, re.findall(r"errorlist.{0,300}", accepted[2], re.S)
+    assert accepted[1]["Location"] == "/apply/new/terms/"
+    assert Document.objects.get().size == len(data)
 
 
 def test_the_upload_handler_stops_before_passing_on_the_chunk_past_the_limit(rf):
