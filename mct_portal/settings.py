@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mct_portal.middleware.TrainerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads request.POST (the CSRF check does): oversized bodies stay unread.
+    "mct_portal.uploads.UploadLimitMiddleware",
     "mct_portal.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -527,6 +529,16 @@ LOGGING = {
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=2 * 1024 * 1024 * 1024)
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=200)
+
+# --- Upload limits (mct_portal.uploads) ---------------------------------------------------------
+# A request body over its URL's limit is refused from its Content-Length (a chunked one when
+# it passes the limit) before it is read, with the form's own message. Limits per URL name
+# (fnmatch patterns); every other URL may carry one document plus the form's other fields.
+UPLOAD_FORM_OVERHEAD_BYTES = env.int("UPLOAD_FORM_OVERHEAD_BYTES", default=256 * 1024)
+UPLOAD_DEFAULT_LIMIT_BYTES = UPLOAD_MAX_BYTES + UPLOAD_FORM_OVERHEAD_BYTES
+UPLOAD_PATH_LIMITS = {
+    "admin:imports_importrun_upload": IMPORT_MAX_UPLOAD_BYTES + UPLOAD_FORM_OVERHEAD_BYTES,
+}
 
 # --- Help, support contact and MCP ID claims (issue 9) -----------------------------------------
 # Shown on /help/ (and in emails) only when set.

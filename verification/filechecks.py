@@ -189,16 +189,19 @@ def inspect_upload(
     max_pixels: int = 40_000_000,
     max_zip_entries: int = 1000,
     max_zip_uncompressed: int = 100 * 1024 * 1024,
+    decode_images: bool = True,
 ) -> Inspection:
     """Inspect an upload and return what it is, or raise FileRefused saying why not.
 
-    fileobj is any seekable binary file; it is left at position 0 either way.
+    fileobj is any seekable binary file; it is left at position 0 either way. With
+    decode_images=False a JPEG or PNG is checked up to its header: for a caller that decodes
+    the pixels next anyway (the worker's preview), which then refuses a damaged image.
     """
     extension = _extension(clean_filename(name))
     declared_size = getattr(fileobj, "size", None)
     # A declared size over the limit is reason enough; one under it is checked by counting.
     if isinstance(declared_size, int) and declared_size > max_bytes:
-        raise _too_large(max_bytes)
+        raise too_large_refusal(max_bytes)
     try:
         size, sha256, head = _measure(fileobj, max_bytes)
         if size == 0:
@@ -218,7 +221,7 @@ def inspect_upload(
             if kind == "pdf":
                 _check_pdf(fileobj, size=size, head=head)
             elif kind in ("jpeg", "png"):
-                _check_image(fileobj, kind=kind, max_pixels=max_pixels)
+                _check_image(fileobj, kind=kind, max_pixels=max_pixels, decode=decode_images)
             elif kind == "docx":
                 _check_docx(
                     fileobj,
@@ -255,14 +258,15 @@ def _measure(fileobj: BinaryIO, max_bytes: int) -> tuple[int, str, bytes]:
     while chunk := fileobj.read(CHUNK_SIZE):
         size += len(chunk)
         if size > max_bytes:
-            raise _too_large(max_bytes)
+            raise too_large_refusal(max_bytes)
         if len(head) < HEAD_SIZE:
             head += chunk[: HEAD_SIZE - len(head)]
         digest.update(chunk)
     return size, digest.hexdigest(), head
 
 
-def _too_large(max_bytes: int) -> FileRefused:
+def too_large_refusal(max_bytes: int) -> FileRefused:
+    """What a trainer reads about a file over the size limit (the upload guard says it too)."""
     megabytes = f"{max_bytes / (1024 * 1024):g}"
     return FileRefused(
         "too_large",
@@ -552,7 +556,7 @@ def _image_too_large(max_pixels: int, size: tuple[int, int] | None = None) -> Fi
     )
 
 
-def _check_image(fileobj: BinaryIO, *, kind: str, max_pixels: int) -> None:
+def _check_image(fileobj: BinaryIO, *, kind: str, max_pixels: int, decode: bool = True) -> None:
     for _, window in _windows(_chunks(fileobj), 16):
         if _contains_markup(window):
             raise _polyglot(kind)
@@ -568,6 +572,12 @@ def _check_image(fileobj: BinaryIO, *, kind: str, max_pixels: int) -> None:
                     raise _image_too_large(max_pixels, image.size)
                 if image.format != pillow_format:
                     raise _damaged(kind)
+                if not decode:
+                    return
+                if pillow_format == "JPEG":
+                    # Every block is still decoded (a damaged or cut-short file fails), but at
+                    # 1/8 scale: the check needs to know the pixels decode, not to see them.
+                    image.draft(None, (max(1, width // 8), max(1, height // 8)))
                 image.load()
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise _image_too_large(max_pixels) from None

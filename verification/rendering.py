@@ -34,8 +34,24 @@ class RenderLimits:
     # Pixels of one page at `dpi`, before it is fitted to `max_side`.
     max_pixels: int = 40_000_000
     seconds: float = 60.0
+    # The most dots per inch a page is drawn at (a small page is not blown up past it).
     dpi: int = 110
     max_side: int = 2000
+    # The width the review page shows a page at (fit to width): a PDF page is drawn at the
+    # DPI that gives this width, never wider; a photo is drawn to fit a square of this side.
+    page_width: int = 900
+    photo_side: int = 1200
+
+
+def fitted_size(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
+    """The size Image.thumbnail(box) gives an image of `size` (never larger than it is).
+
+    This, not the box, is what Image.draft needs: draft keeps both sides at least as large as
+    asked, so a square box never lets a 4:3 photo decode at a reduced scale.
+    """
+    width, height = size
+    scale = min(box[0] / width, box[1] / height, 1.0)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,13 @@ class RenderedPage:
     content_type: str
     width: int
     height: int
+
+
+def page_from_drawing(data: bytes) -> RenderedPage:
+    """A page made of a picture drawn already (a photo's preview): its header gives the size."""
+    with Image.open(io.BytesIO(data), formats=["JPEG", "PNG"]) as drawn:
+        content_type = "image/jpeg" if drawn.format == "JPEG" else "image/png"
+        return RenderedPage(data, content_type, drawn.width, drawn.height)
 
 
 @dataclass
@@ -142,7 +165,8 @@ def render_pdf(data: bytes, *, limits: RenderLimits) -> Rendering:
             sizes.append((width, height))
         pages = []
         for index, (width, height) in enumerate(sizes):
-            scale = min(native, limits.max_side / max(width, height))
+            # The DPI that gives the width the page is shown at; within the DPI and side caps.
+            scale = min(native, limits.page_width / width, limits.max_side / max(width, height))
             page = pdf[index]
             try:
                 # RGB byte order straight from PDFium: no channel swap afterwards.
@@ -190,7 +214,9 @@ def render_image(fileobj: BinaryIO, kind: str, *, limits: RenderLimits) -> Rende
                     raise RenderRefused(
                         "image_too_large", _download_instead("This image is too large to show.")
                     )
-                source.draft("RGB", (limits.max_side, limits.max_side))
+                box = min(limits.photo_side, limits.max_side)
+                # libjpeg decodes at 1/2, 1/4 or 1/8 scale when the photo is that much larger.
+                source.draft("RGB", fitted_size(source.size, (box, box)))
                 try:
                     # Phones store rotation in EXIF; apply it now, since the EXIF goes.
                     image = ImageOps.exif_transpose(source)
@@ -200,7 +226,7 @@ def render_image(fileobj: BinaryIO, kind: str, *, limits: RenderLimits) -> Rende
                 if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
                     image = image.convert("I").point(lambda value: value / 256).convert("L")
                 image = image.convert("RGBA" if has_alpha else "RGB")
-                image.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS)
+                image.thumbnail((box, box), Image.Resampling.LANCZOS)
                 clean = Image.frombytes(image.mode, image.size, image.tobytes())
         except RenderRefused:
             raise

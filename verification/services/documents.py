@@ -36,7 +36,13 @@ from ..previews import make_preview
 from ..scanning import get_scanner
 from .capacity import queue_room_check
 from .errors import DecisionReasonRequired, InvalidTransition, NotAllowed
-from .rendering import document_delete_renders, render_document, render_names
+from .rendering import (
+    PHOTO_KINDS,
+    document_delete_renders,
+    render_document,
+    render_limits,
+    render_names,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +54,8 @@ MAX_CHECK_ATTEMPTS = 3
 RECEIVED_STUCK_AFTER = timedelta(seconds=settings.DOCUMENT_RECEIVED_STUCK_SECONDS)
 # ...and a check that outlives the task time limit was killed: it is started again.
 CHECKING_STUCK_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-PREVIEW_MAX_SIDE = 1200
+# A photo's preview is also its page in the review page (services.rendering): one drawing.
+PREVIEW_MAX_SIDE = render_limits().photo_side
 REVIEWER_PERMISSION = "verification.change_document"
 
 VIRUS_FOUND_MESSAGE = (
@@ -65,7 +72,7 @@ CHECK_INTERRUPTED_MESSAGE = (
 )
 
 
-def inspect_evidence(fileobj, name: str) -> Inspection:
+def inspect_evidence(fileobj, name: str, *, decode_images: bool = True) -> Inspection:
     """The portal's upload rules applied to one file; raises FileRefused. Leaves it at 0."""
     fileobj.seek(0)
     try:
@@ -74,6 +81,7 @@ def inspect_evidence(fileobj, name: str) -> Inspection:
             name,
             max_bytes=settings.UPLOAD_MAX_BYTES,
             max_pixels=settings.UPLOAD_MAX_PIXELS,
+            decode_images=decode_images,
         )
     finally:
         fileobj.seek(0)
@@ -292,9 +300,11 @@ def _finish_check(
 
 
 def _run_checks(document: Document) -> CheckOutcome:
+    # One read of the stored file: inspected, scanned and drawn from the same handle.
     with document.file.open("rb") as stored:
         try:
-            inspection = inspect_evidence(stored, document.original_name)
+            # A photo's pixels are decoded once, by its preview below, which refuses a damaged one.
+            inspection = inspect_evidence(stored, document.original_name, decode_images=False)
         except FileRefused as refused:
             return CheckOutcome(False, refused.message, f"refused: {refused.code}")
         try:
@@ -316,6 +326,12 @@ def _run_checks(document: Document) -> CheckOutcome:
                 max_side=PREVIEW_MAX_SIDE,
                 max_pixels=settings.UPLOAD_MAX_PIXELS,
             )
+        except FileRefused as refused:
+            if inspection.kind in PHOTO_KINDS:
+                # The preview is the photo's pixel check: what it cannot decode is refused.
+                return CheckOutcome(False, refused.message, f"refused: {refused.code}")
+            logger.exception("Preview of document %s failed", document.pk)
+            preview = None
         except Exception:
             # The reviewer still has the download; a missing preview must not block the queue.
             logger.exception("Preview of document %s failed", document.pk)

@@ -20,9 +20,20 @@ from django.utils import timezone
 
 from ..enums import DocumentState, RenderState
 from ..models import Document, DocumentPage
-from ..rendering import RenderLimits, RenderRefused, kind_for_content_type, render_file
+from ..rendering import (
+    Rendering,
+    RenderLimits,
+    RenderRefused,
+    kind_for_content_type,
+    page_from_drawing,
+    render_file,
+)
 
 logger = logging.getLogger(__name__)
+
+# A photo's page is the picture the check drew for its preview, at the size the page shows:
+# the original is neither read nor decoded a second time.
+PHOTO_KINDS = ("jpeg", "png")
 
 # A render that stopped the worker this often (killed at the time limit) is given up.
 MAX_RENDER_ATTEMPTS = 2
@@ -84,8 +95,7 @@ def document_render(*, document_id: int) -> Document | None:
     try:
         if kind is None:
             raise RenderRefused("unsupported", RENDER_FAILED_NOTE)
-        with document.file.open("rb") as stored:
-            rendering = render_file(stored, kind, limits=render_limits())
+        rendering = _render(document, kind)
     except RenderRefused as refused:
         note = refused.message
     except SoftTimeLimitExceeded:
@@ -144,6 +154,17 @@ def document_render(*, document_id: int) -> Document | None:
         # Whatever went wrong after the files were written, none stays unnamed.
         _delete_names(written)
     return document
+
+
+def _render(document: Document, kind: str) -> Rendering:
+    if kind in PHOTO_KINDS and document.preview.name:
+        try:
+            with document.preview.open("rb") as drawn:
+                return Rendering(pages=[page_from_drawing(drawn.read())])
+        except FileNotFoundError:
+            pass  # the preview is gone: draw the page from the original
+    with document.file.open("rb") as stored:
+        return render_file(stored, kind, limits=render_limits())
 
 
 def _fail(document: Document, note: str) -> None:
