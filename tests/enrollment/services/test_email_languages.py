@@ -15,7 +15,7 @@ from enrollment.services.memberships import membership_send_reminder
 from enrollment.services.payments import Billing, payment_start
 from enrollment.tasks import send_renewal_reminders
 from tests.factories import ApplicationFactory, FeeFactory, MembershipFactory, TrainerFactory
-from verification.models import OutboundEmail
+from verification.models import AuditEvent, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +137,6 @@ def test_without_a_saved_choice_the_email_follows_the_language_of_the_request(fe
     received = OutboundEmail.objects.get(role="payment_received")
     assert received.language == "de"
     assert "357,00 EUR" in received.body_text
+    # The audit trail stays English whatever language the payer used.
+    approval = AuditEvent.objects.get(action="application.approved")
+    assert approval.note.startswith("Paid EUR 357.00 via test_card")
