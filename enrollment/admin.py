@@ -313,7 +313,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
     @admin.display(description="Amount", ordering="amount")
     def amount_due(self, payment: models.Payment) -> str:
-        return format_money(payment.amount, payment.currency)
+        return format_money(payment.amount, payment.currency, "en")  # staff pages: English
 
     @admin.action(description="Mark invoice paid", permissions=["change"])
     def mark_invoice_paid(self, request, queryset):

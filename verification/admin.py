@@ -347,8 +347,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["to", "role", "subject", "state", "attempts", "created_at", "sent_at"]
-    list_filter = ["state", "role"]
+    list_display = [
+        "to",
+        "role",
+        "subject",
+        "language",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["state", "role", "language"]
     search_fields = ["to"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -356,6 +365,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "user",
         "to",
         "subject",
+        "language",
         "body_text",
         "body_html",
         "state",

@@ -34,11 +34,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from core.errors import DomainError
+from core.l10n import supported_language
 from core.transitions import check_transition
 from mct_portal.links import portal_url
 
@@ -78,12 +79,46 @@ def register_attachment_source(name: str, draw: Callable[[int], tuple[str, bytes
     ATTACHMENT_SOURCES[name] = draw
 
 
-def render_email(role: str, context: dict) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of a role's templates.
+# Where a recipient's saved language comes from: functions taking the user and returning a
+# language or "". Apps above verification register theirs (enrollment: the trainer's choice).
+LANGUAGE_SOURCES: list[Callable[[object], str]] = []
+
+
+def register_language_source(language_of: Callable[[object], str]) -> None:
+    if language_of not in LANGUAGE_SOURCES:
+        LANGUAGE_SOURCES.append(language_of)
+
+
+def email_language(*, user=None, language: str = "") -> str:
+    """The language an email to `user` is written in: the one the caller names (the
+    recipient's saved choice), else the recipient's saved choice from a registered source,
+    else the language active while the email is queued (the request's), else English."""
+    chosen = supported_language(language)
+    if not chosen and user is not None:
+        for language_of in LANGUAGE_SOURCES:
+            chosen = supported_language(language_of(user))
+            if chosen:
+                break
+    return (
+        chosen
+        or supported_language(translation.get_language())
+        or supported_language(settings.LANGUAGE_CODE)
+        or "en"
+    )
+
+
+def render_email(role: str, context: dict, *, language: str = "") -> tuple[str, str, str]:
+    """Subject, plain text and HTML of a role's templates, in `language` (else the active one).
 
     `emails/<role>.html` is a fragment placed in the shared layout `emails/base.html`;
-    a role without one sends plain text only.
+    a role without one sends plain text only. Lazy values in the context (labels, dates,
+    amounts from core.l10n) are formatted here, in the email's language.
     """
+    with translation.override(language or translation.get_language()):
+        return _render_email(role, context)
+
+
+def _render_email(role: str, context: dict) -> tuple[str, str, str]:
     subject = " ".join(_render_plain(f"emails/{role}_subject.txt", context).split())
     text = _render_plain(f"emails/{role}.txt", context).strip() + "\n"
     try:
@@ -91,7 +126,12 @@ def render_email(role: str, context: dict) -> tuple[str, str, str]:
     except TemplateDoesNotExist:
         return subject, text, ""
     content = mark_safe(fragment)  # noqa: S308 (rendered by our own template)
-    layout = {"subject": subject, "content": content, "help_url": portal_url("/help/")}
+    layout = {
+        "subject": subject,
+        "content": content,
+        "help_url": portal_url("/help/"),
+        "language": translation.get_language(),
+    }
     html = get_template(EMAIL_LAYOUT).render(layout)
     return subject, text, html
 
@@ -109,9 +149,14 @@ def mail_queue(
     user=None,
     secret_context: dict | None = None,
     attachments: list[dict] | None = None,
+    language: str = "",
 ) -> OutboundEmail:
     """Records an email and sends it through a Celery task once the transaction commits.
 
+    It is written at once in the recipient's language (`email_language`: `language` when
+    the caller knows the recipient's choice, else the choice a registered source finds for
+    `user`, else the active language, else English), which the row keeps; the worker only
+    sends what was written, so an email queued by a task with no request reads the same.
     `attachments` names files by reference ({"source": "payment_document", "id": 7}); they
     are drawn at send time, so the row stays small and a retry sends the same files."""
     for attachment in attachments or []:
@@ -122,7 +167,8 @@ def mail_queue(
         # The send puts the secret back where the mask stands; with two it could not tell which.
         raise ValueError("an email carries at most one secret")
     masked = {**context, **dict.fromkeys(secret_context, SECRET_MASK)}
-    subject, text, html = render_email(role, masked)
+    language = email_language(user=user, language=language)
+    subject, text, html = render_email(role, masked, language=language)
     now = timezone.now()
     email = OutboundEmail.objects.create(
         role=role,
@@ -131,6 +177,7 @@ def mail_queue(
         subject=subject[:255],
         body_text=text,
         body_html=html,
+        language=language,
         message_id=new_message_id(),
         next_attempt_at=now,
         retry_until=now + retry_horizon(),

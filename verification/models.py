@@ -163,6 +163,8 @@ class OutboundEmail(models.Model):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # The language it was written in ("en", "de", "ja"): the recipient's, see verification.mail.
+    language = models.CharField(max_length=8, blank=True, default="")
     # Files sent with the email, by reference ({"source": ..., "id": ...}); each is drawn
     # when the email is sent by the source registered in verification.mail.
     attachments = models.JSONField(default=list, blank=True)

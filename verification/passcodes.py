@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.errors import DomainError
+from core.l10n import lazy_label_in_sentence
 
 from .enums import PasscodePurpose
 from .mail import mail_queue
@@ -118,7 +119,7 @@ def passcode_issue(*, user, address: str, purpose: str) -> Passcode:
             context={
                 "trainer_name": user.get_full_name() or user.email,
                 "address": address,
-                "purpose_label": purpose.label,
+                "purpose_label": lazy_label_in_sentence(purpose.label),
                 "valid_days": settings.PASSCODE_VALID_DAYS,
                 "max_attempts": settings.PASSCODE_MAX_ATTEMPTS,
             },

@@ -6,10 +6,11 @@ The payment services issue the numbered PDF invoice when the payment starts and 
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from .base import Outcome, PaymentProvider, ProviderResult
 
-DEFAULT_INSTRUCTIONS = (
+DEFAULT_INSTRUCTIONS = gettext_lazy(
     "Pay by bank transfer within 30 days and quote the invoice number as the payment "
     "reference. When the money arrives we mark the invoice paid, approve your application "
     "and email you."

@@ -1,8 +1,11 @@
 """Draws an invoice (a receipt once paid) or a credit note as PDF with reportlab.
 
-Everything comes from the document's frozen content and the payment's state; the fonts
-are shipped in enrollment/fonts (DejaVu Sans: names in any Latin, Greek or Cyrillic
-script), so nothing is fetched from the network.
+Everything comes from the document's frozen content and the payment's state, in the
+language frozen with it (`content["language"]`, English for documents issued before there
+was a choice): a document issued once reads the same whenever it is drawn. The fonts are
+shipped in enrollment/fonts (DejaVu Sans: names in any Latin, Greek or Cyrillic script);
+Japanese documents use reportlab's built-in CID font Heisei Kaku Gothic, which needs no
+font file. Nothing is fetched from the network.
 """
 
 import io
@@ -10,25 +13,49 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from babel.numbers import format_decimal
+from django.utils import translation
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from core.l10n import babel_locale, format_long_date, supported_language
 
 from ..enums import PaymentDocumentKind, PaymentStatus
 from ..rules.fees import format_money
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+# Japanese: a CID font every PDF reader has (no bold cut; headings are set larger instead).
+CJK_FONT = "HeiseiKakuGo-W5"
+CJK_LANGUAGES = frozenset({"ja"})
 
 
 def _register_fonts() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, FONT_DIR / "DejaVuSans.ttf"))
         pdfmetrics.registerFont(TTFont(FONT_BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"))
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+
+
+def fonts_for(language: str) -> tuple[str, str]:
+    """(regular, bold) font names for a document in `language`."""
+    _register_fonts()
+    if language in CJK_LANGUAGES:
+        return CJK_FONT, CJK_FONT
+    return FONT, FONT_BOLD
+
+
+def document_language(document) -> str:
+    """The language the document was issued in; English for those issued before."""
+    return supported_language(document.content.get("language")) or "en"
 
 
 def document_filename(document) -> str:
@@ -41,52 +68,61 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 def _title(document) -> str:
     if document.kind == PaymentDocumentKind.CREDIT_NOTE:
-        return "Credit note"
+        return _("Credit note")
     paid = document.payment.paid_at is not None and document.payment.status != PaymentStatus.PENDING
-    return "Invoice and receipt" if paid else "Invoice"
+    return _("Invoice and receipt") if paid else _("Invoice")
 
 
 def render_document_pdf(document) -> bytes:
-    """The PDF bytes of a PaymentDocument."""
-    _register_fonts()
+    """The PDF bytes of a PaymentDocument, in the language it was issued in."""
+    language = document_language(document)
+    with translation.override(language):
+        return _render_document_pdf(document, language)
+
+
+def _render_document_pdf(document, language: str) -> bytes:
+    regular, strong = fonts_for(language)
     content = document.content
     payment = document.payment
     currency = content["currency"]
     sign = -1 if document.kind == PaymentDocumentKind.CREDIT_NOTE else 1
 
     def money(value) -> str:
-        return format_money(Decimal(value) * sign, currency)
+        return format_money(Decimal(value) * sign, currency, language)
 
-    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14)
+    def day(value) -> str:
+        return format_long_date(value, language)
+
+    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14)
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12, textColor=colors.grey)
-    heading = ParagraphStyle("heading", parent=body, fontName=FONT_BOLD, fontSize=20, leading=26)
-    bold = ParagraphStyle("bold", parent=body, fontName=FONT_BOLD)
+    heading = ParagraphStyle("heading", parent=body, fontName=strong, fontSize=20, leading=26)
+    bold = ParagraphStyle("bold", parent=body, fontName=strong)
 
     seller, buyer = content["seller"], content["buyer"]
     seller_lines = [seller["name"], *seller["address"]]
     if seller["tax_id"]:
-        seller_lines.append(f"Tax ID: {seller['tax_id']}")
+        seller_lines.append(_("Tax ID: %(tax_id)s") % {"tax_id": seller["tax_id"]})
     if seller["email"]:
         seller_lines.append(seller["email"])
     buyer_lines = [buyer["name"], *buyer["address"]]
     if buyer["vat_id"]:
-        buyer_lines.append(f"VAT ID: {buyer['vat_id']}")
+        buyer_lines.append(_("VAT ID: %(vat_id)s") % {"vat_id": buyer["vat_id"]})
     buyer_lines.append(buyer["email"])
 
     facts = [
-        ("Number", document.number),
-        ("Date", f"{document.issued_on:%d %B %Y}"),
-        ("Reference", content["reference"] or "—"),
+        (_("Number"), document.number),
+        (_("Date"), day(document.issued_on)),
+        (_("Reference"), content["reference"] or "—"),
     ]
     if content["refers_to"]:
-        facts.insert(1, ("Credits invoice", content["refers_to"]))
+        facts.insert(1, (_("Credits invoice"), content["refers_to"]))
 
     story = [
         _p(_title(document), heading),
         Spacer(1, 4 * mm),
         Table(
             [
-                [_p("From", bold), _p("Billed to", bold), ""],
+                [_p(_("From"), bold), _p(_("Billed to"), bold), ""],
                 [
                     _p("\n".join(seller_lines), body),
                     _p("\n".join(buyer_lines), body),
@@ -103,24 +139,31 @@ def render_document_pdf(document) -> bytes:
     ]
 
     lines = [
-        [_p("Description", bold), _p("Amount", bold)],
+        [_p(_("Description"), bold), _p(_("Amount"), bold)],
         [
-            _p(f"{content['description']}\nMembership year: {content['period']}", body),
+            _p(
+                content["description"]
+                + "\n"
+                + _("Membership year: %(period)s") % {"period": content["period"]},
+                body,
+            ),
             _p(money(content["amount"]), body),
         ],
     ]
     if content["discount"]:
-        lines.append([_p(f"Discount applied: {content['discount']}", small), ""])
+        lines.append(
+            [_p(_("Discount applied: %(discount)s") % {"discount": content["discount"]}, small), ""]
+        )
     rate = Decimal(content["tax_rate"])
-    tax_text = (
-        f"{content['tax_label']} {rate.normalize():f}% included"
-        if rate > 0
-        else f"{content['tax_label']} 0%"
-    )
+    tax = {
+        "tax": content["tax_label"],
+        "rate": format_decimal(rate.normalize(), locale=babel_locale(language)),
+    }
+    tax_text = _("%(tax)s %(rate)s%% included") % tax if rate > 0 else _("%(tax)s 0%%") % tax
     lines += [
-        [_p("Net amount", body), _p(money(content["net_amount"]), body)],
+        [_p(_("Net amount"), body), _p(money(content["net_amount"]), body)],
         [_p(tax_text, body), _p(money(content["tax_amount"]), body)],
-        [_p("Total", bold), _p(money(content["amount"]), bold)],
+        [_p(_("Total"), bold), _p(money(content["amount"]), bold)],
     ]
     story.append(
         Table(
@@ -141,17 +184,21 @@ def render_document_pdf(document) -> bytes:
         story.append(_p(content["tax_note"], small))
     if document.kind == PaymentDocumentKind.CREDIT_NOTE:
         refunded = payment.refunded_at
-        story.append(
-            _p(
-                f"The amount of invoice {content['refers_to']} is credited in full"
-                + (f" and was refunded on {refunded:%d %B %Y}." if refunded else "."),
-                body,
-            )
-        )
+        if refunded:
+            credited = _(
+                "The amount of invoice %(invoice)s is credited in full and was refunded on "
+                "%(date)s."
+            ) % {"invoice": content["refers_to"], "date": day(refunded)}
+        else:
+            credited = _("The amount of invoice %(invoice)s is credited in full.") % {
+                "invoice": content["refers_to"]
+            }
+        story.append(_p(credited, body))
     elif payment.paid_at is not None:
-        story.append(_p(f"Paid on {payment.paid_at:%d %B %Y} via {content['provider']}.", body))
+        paid = {"date": day(payment.paid_at), "provider": content["provider"]}
+        story.append(_p(_("Paid on %(date)s via %(provider)s.") % paid, body))
     else:
-        story.append(_p("Payment due: please quote the invoice number with your payment.", body))
+        story.append(_p(_("Payment due: please quote the invoice number with your payment."), body))
 
     buffer = io.BytesIO()
     SimpleDocTemplate(

@@ -1,8 +1,14 @@
 """Fee arithmetic and discount-code rules. Pure: no database, no clock."""
 
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
+
+from babel.numbers import format_currency
+from django.utils.functional import lazy
+
+from core.l10n import babel_locale
 
 from ..enums import Program
 
@@ -27,10 +33,37 @@ def price_after_discount(amount: Decimal, percent_off: int, currency: str) -> De
     return round_to_currency(discounted, currency)
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    """'USD 1,250.00', 'JPY 45,000': the way amounts are shown to trainers and in emails."""
-    places = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
-    return f"{currency} {round_to_currency(amount, currency):,.{places}f}"
+def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
+    """An amount as the reader writes numbers, always with the ISO currency code.
+
+    'USD 1,250.00' and 'JPY 45,000' in English and Japanese, '1.250,00 USD' in German: the
+    locale's own pattern (Babel's CLDR data) decides the separators and on which side the
+    currency stands; the symbol is the ISO code, because in a worldwide program "$" could
+    be US or Australian dollars and "¥" could be yen or yuan. A plain space parts the code
+    from the number (CLDR uses a no-break space in some locales), so every locale reads and
+    searches alike. The amount is first rounded to the currency's minor unit (no yen
+    fractions). `language` defaults to the active language (core.l10n).
+    """
+    locale = babel_locale(language)
+    pattern = _CODE_BESIDE_NUMBER.sub(_spaced_code, locale.currency_formats["standard"].pattern)
+    text = format_currency(
+        round_to_currency(amount, currency), currency, format=pattern, locale=locale
+    )
+    return text.replace("\xa0", " ")
+
+
+# "¤" touching the number ("¤#,##0.00") or set apart ("#,##0.00\xa0¤"): the ISO code "¤¤"
+# with a space between it and the number.
+_CODE_BESIDE_NUMBER = re.compile(r"[\s\xa0]*¤+[\s\xa0]*")
+
+
+def _spaced_code(match: re.Match) -> str:
+    before = match.start() > 0
+    after = match.end() < len(match.string) and match.string[match.end()] not in ";"
+    return (" " if before else "") + "¤¤" + (" " if after else "")
+
+
+money_text = lazy(format_money, str)
 
 
 class DiscountDecision(NamedTuple):

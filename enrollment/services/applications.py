@@ -50,7 +50,8 @@ def _notify(application: Application, status: str) -> None:
         application.trainer,
         role=role,
         context={
-            "path_label": application.get_path_display(),
+            # Lazy labels: written in the trainer's language when the email is rendered.
+            "path_label": path_definition(application.path).label,
             "status_label": ApplicationStatus(status).label,
             "application_public_id": str(application.public_id),
             "continue_url": portal_url(start_url(application.path)),

@@ -5,7 +5,9 @@ row locked in the transaction that changes the payment, so a rolled-back payment
 its number back and two payments at the same moment queue for the next one.
 What a document says is frozen in its `content` when it is issued (the PDF is drawn
 from it by enrollment.payments.pdf), so a later change of the seller's address or of
-the trainer's name never rewrites an issued document.
+the trainer's name never rewrites an issued document. The language is frozen too:
+the trainer's saved choice, else the language of the request that issued it (English when
+a task issues it for a trainer who never chose), and the description is written in it.
 """
 
 import datetime
@@ -14,8 +16,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from core.l10n import format_long_date, supported_language
 from mct_portal.links import portal_url
 
 from ..enums import MEMBERSHIP_OPEN, PaymentDocumentKind, Program
@@ -23,7 +27,7 @@ from ..models import DocumentCounter, Membership, Payment, PaymentDocument
 from ..paths.registry import path_definition, program_for_path
 from ..payments.invoice import payment_instructions
 from ..payments.pdf import document_filename, render_document_pdf
-from ..rules.fees import format_money, round_to_currency
+from ..rules.fees import money_text, round_to_currency
 from ..rules.memberships import add_years
 from .trainers import trainer_mail
 
@@ -83,21 +87,40 @@ def _membership_year(payment: Payment) -> tuple[datetime.date, datetime.date] | 
 
 
 def _description(payment: Payment) -> tuple[str, str]:
+    """What was bought and the membership year it covers, in the active language."""
     application = payment.application
     program = Program(program_for_path(application.path)).label
     dates = _membership_year(payment)
     if dates is None:
-        period = "one year from the day the payment arrives"
+        period = _("one year from the day the payment arrives")
     else:
-        period = f"{dates[0]:%d %b %Y} to {dates[1]:%d %b %Y}"
-    return f"{program} membership, one year ({application.get_path_display()})", period
+        period = _("%(start)s to %(end)s") % {
+            "start": format_long_date(dates[0]),
+            "end": format_long_date(dates[1]),
+        }
+    description = _("%(program)s membership, one year (%(path)s)") % {
+        "program": program,
+        "path": path_definition(application.path).label,
+    }
+    return description, period
+
+
+def document_language_for(trainer) -> str:
+    """The language a document issued now for `trainer` is written in (and keeps)."""
+    return (
+        supported_language(trainer.language)
+        or supported_language(translation.get_language())
+        or "en"
+    )
 
 
 def _content(payment: Payment, kind: str, refers_to: str = "") -> dict:
     rate = Decimal(str(getattr(settings, "INVOICE_TAX_RATE", "0") or "0"))
     tax = tax_contained(payment.amount, rate, payment.currency)
-    description, period = _description(payment)
     trainer = payment.application.trainer
+    language = document_language_for(trainer)
+    with translation.override(language):
+        description, period = _description(payment)
     discount = payment.discount_code
     return {
         "seller": {
@@ -126,6 +149,7 @@ def _content(payment: Payment, kind: str, refers_to: str = "") -> dict:
         "reference": payment.reference,
         "application": str(payment.application.public_id),
         "refers_to": refers_to,
+        "language": language,
     }
 
 
@@ -168,10 +192,10 @@ def mail_payment_document(*, document: PaymentDocument, role: str) -> None:
         application.trainer,
         role=role,
         context={
-            "path_label": application.get_path_display(),
+            "path_label": path_definition(application.path).label,
             "document_number": document.number,
             "invoice_number": document.content.get("refers_to") or document.number,
-            "amount": format_money(payment.amount, payment.currency),
+            "amount": money_text(payment.amount, payment.currency),
             "instructions": payment_instructions(),
             "application_public_id": str(application.public_id),
             "invoice_url": portal_url(

@@ -13,13 +13,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.l10n import lazy_long_date
 from mct_portal.links import portal_url
 
 from ..enums import APPLICATION_OPEN, ApplicationStatus
 from ..models import Application
-from ..paths.registry import step_url
+from ..paths.registry import path_definition, step_url
 from .applications import application_withdraw
 from .trainers import trainer_mail
 
@@ -87,10 +87,10 @@ def draft_send_idle_reminder(
         locked.trainer,
         role="draft_idle_reminder",
         context={
-            "path_label": locked.get_path_display(),
+            "path_label": path_definition(locked.path).label,
             "status_label": ApplicationStatus(locked.status).label,
-            "last_activity_on": date_format(timezone.localdate(locked.last_activity_at), "j F Y"),
-            "expires_on": date_format(expires_on, "j F Y"),
+            "last_activity_on": lazy_long_date(timezone.localdate(locked.last_activity_at)),
+            "expires_on": lazy_long_date(expires_on),
             "continue_url": portal_url(step_url(locked.path, step)),
             "application_public_id": str(locked.public_id),
         },

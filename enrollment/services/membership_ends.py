@@ -8,7 +8,8 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+
+from core.l10n import lazy_label_in_sentence, lazy_long_date
 
 from ..enums import (
     APPLICATION_OPEN,
@@ -19,7 +20,7 @@ from ..enums import (
 )
 from ..errors import DomainError, InvalidTransition
 from ..models import Application, Membership
-from ..paths.registry import all_paths, rejoin_path
+from ..paths.registry import all_paths, path_definition, rejoin_path
 from ..rules.memberships import lapse_due
 from .applications import application_withdraw
 from .memberships import _close, _first_step_url, _lock_membership, _mail_member
@@ -84,12 +85,14 @@ def membership_lapse(
         locked,
         role="membership_lapsed",
         context={
-            "lapsed_on": date_format(locked.anniversary_on, "j F Y"),
+            "lapsed_on": lazy_long_date(locked.anniversary_on),
             "rejoin_url": _first_step_url(rejoin_path(locked.program)),
             "closed_applications": [
                 {
-                    "path_label": application.get_path_display(),
-                    "status_label": ApplicationStatus(application.status).label.lower(),
+                    "path_label": path_definition(application.path).label,
+                    "status_label": lazy_label_in_sentence(
+                        ApplicationStatus(application.status).label
+                    ),
                     "was_awaiting_payment": (
                         application.status == ApplicationStatus.AWAITING_PAYMENT
                     ),
@@ -143,7 +146,7 @@ def membership_revoke(*, membership: Membership, by, reason: str) -> Membership:
         locked,
         role="membership_revoked",
         context={
-            "revoked_on": date_format(timezone.localdate(locked.status_changed_at), "j F Y"),
+            "revoked_on": lazy_long_date(timezone.localdate(locked.status_changed_at)),
             "reason": reason,
         },
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.l10n import lazy_long_date
 from core.transitions import check_transition
 from mct_portal.links import portal_url
 from verification.audit import audit
@@ -197,7 +198,7 @@ def _mail_member(membership: Membership, *, role: str, context: dict) -> None:
         context={
             "program": membership.program,
             "program_label": Program(membership.program).label,
-            "anniversary_on": date_format(membership.anniversary_on, "j F Y"),
+            "anniversary_on": lazy_long_date(membership.anniversary_on),
             **context,
         },
     )

@@ -373,7 +373,8 @@ def payment_confirm(
     application_mark_paid(
         application=application,
         by=by,
-        note=f"Paid {format_money(locked.amount, locked.currency)} via {locked.provider}"
+        # The audit trail is written in English, whatever the payer's language.
+        note=f"Paid {format_money(locked.amount, locked.currency, 'en')} via {locked.provider}"
         + (f" ({locked.reference})" if locked.reference else "")
         + ".",
     )

@@ -44,7 +44,9 @@ def trainer_mail(
     secret_context: dict | None = None,
 ) -> None:
     """Queues the email `role` to the trainer's sign-in address, greeting them by name and
-    linking to their profile page (the role's context may add to both)."""
+    linking to their profile page (the role's context may add to both), in the trainer's
+    saved language (else the active one: verification.mail.email_language). Labels, dates
+    and amounts in `context` should be lazy (core.l10n) so they come out in that language."""
     mail_queue(
         role=role,
         to=trainer.user.email,
@@ -57,4 +59,14 @@ def trainer_mail(
         },
         attachments=attachments,
         secret_context=secret_context,
+        language=trainer.language,
     )
+
+
+def trainer_language(user) -> str:
+    """The language the user's trainer record chose, "" if none: verification.mail's source
+    for emails it queues itself (passcodes, document decisions)."""
+    if user is None or user.pk is None:
+        return ""
+    language = Trainer.objects.filter(user=user).values_list("language", flat=True).first()
+    return language or ""

@@ -65,7 +65,7 @@ CHAOS_ENV = {
 }
 DECISION_CONTEXT = {
     "trainer_name": "Ana",
-    "kind_label": "Proof of instructional skills",
+    "kind_label": "proof of instructional skills",  # as it stands in a sentence
     "original_name": "certificate.pdf",
     "reason": "The certificate names someone else.",
     "profile_url": "https://portal.example/profile/",

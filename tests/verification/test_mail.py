@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 
 DECISION_CONTEXT = {
     "trainer_name": "Siobhán O'Brien",
-    "kind_label": "Proof of instructional skills",
+    "kind_label": "proof of instructional skills",  # as it stands in a sentence
     "original_name": "CTT+ <certificate>.pdf",
     "reason": "The certificate is for someone else.",
     "profile_url": "https://portal.example/profile/",
@@ -143,7 +143,7 @@ def test_secrets_go_out_but_the_row_keeps_them_masked(
             context={
                 "trainer_name": "Ana",
                 "address": "ana@microsoft.com",
-                "purpose_label": "Microsoft employee address",
+                "purpose_label": "microsoft employee address",
                 "valid_days": 120,
                 "max_attempts": 5,
             },

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from core.l10n import lazy_label_in_sentence
 from mct_portal.links import portal_url
 
 from .. import signals
@@ -147,7 +148,8 @@ def _trainer_context(document: Document) -> dict:
     owner = document.owner
     return {
         "trainer_name": owner.get_full_name() or owner.email,
-        "kind_label": document.get_kind_display(),
+        # Lazy: written in the recipient's language when the email is rendered.
+        "kind_label": lazy_label_in_sentence(DocumentKind(document.kind).label),
         "original_name": document.original_name,
         # Emails have no request to build a link from.
         "profile_url": portal_url("/profile/"),

@@ -2,11 +2,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from enrollment.models import DiscountCode
 from enrollment.rules.fees import (
     discount_applies,
     format_money,
+    money_text,
     price_after_discount,
     round_to_currency,
 )
@@ -44,16 +46,47 @@ def test_price_after_discount_refuses_impossible_percentages(percent_off):
 
 
 @pytest.mark.parametrize(
-    ("amount", "currency", "expected"),
+    ("amount", "currency", "language", "expected"),
     [
-        ("1250", "USD", "USD 1,250.00"),
-        ("84.5", "EUR", "EUR 84.50"),
-        ("45000.00", "JPY", "JPY 45,000"),
-        ("0", "GBP", "GBP 0.00"),
+        ("1250", "USD", "en", "USD 1,250.00"),
+        ("84.5", "EUR", "en", "EUR 84.50"),
+        ("45000.00", "JPY", "en", "JPY 45,000"),
+        ("0", "GBP", "en", "GBP 0.00"),
+        ("1250", "USD", "de", "1.250,00 USD"),
+        ("84.5", "EUR", "de", "84,50 EUR"),
+        ("45000.00", "JPY", "de", "45.000 JPY"),
+        ("310", "AUD", "de", "310,00 AUD"),
+        ("1250", "USD", "ja", "USD 1,250.00"),
+        ("84.5", "EUR", "ja", "EUR 84.50"),
+        ("45000.00", "JPY", "ja", "JPY 45,000"),
+        ("-357", "EUR", "en", "-EUR 357.00"),  # a credit note's line
+        ("-357", "EUR", "de", "-357,00 EUR"),
     ],
 )
-def test_format_money(amount, currency, expected):
-    assert format_money(Decimal(amount), currency) == expected
+def test_format_money_in_each_language(amount, currency, language, expected):
+    assert format_money(Decimal(amount), currency, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [("45000.5", "JPY", "45.001 JPY"), ("99.995", "EUR", "100,00 EUR")],
+)
+def test_format_money_rounds_to_the_minor_unit_first(amount, currency, expected):
+    assert format_money(Decimal(amount), currency, "de") == expected
+
+
+def test_format_money_follows_the_active_language():
+    with translation.override("de"):
+        assert format_money(Decimal("1250"), "USD") == "1.250,00 USD"
+    with translation.override("ja"):
+        assert format_money(Decimal("45000"), "JPY") == "JPY 45,000"
+
+
+def test_money_text_is_formatted_when_shown_not_when_made():
+    with translation.override("en"):
+        text = money_text(Decimal("1250"), "EUR")
+    with translation.override("de"):
+        assert str(text) == "1.250,00 EUR"
 
 
 def test_round_to_currency():
