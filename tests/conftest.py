@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from enrollment.demo import load_demo_data
 from tests import factories
@@ -20,6 +22,14 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = root
     settings.WIZARD_TEMP_ROOT = root / "wizard-tmp"
     yield root
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in German or Japanese (a saved choice, Accept-Language) leaves that language
+    active in the thread; every test starts in the default language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
