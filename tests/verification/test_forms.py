@@ -156,4 +156,5 @@ def test_only_the_verification_document_stores_files():
         "verification.Document.rendered_text",
         "verification.DocumentPage.image",
         "imports.ImportRun.file",  # DATA_FEED_UPLOAD's file, until its import finishes
+        "enrollment.DataExport.file",  # written by the worker, never uploaded
     }
