@@ -1,11 +1,11 @@
 """The printable proofs of a membership year: a certificate (PDF, A4 or Letter) and a
 wallet-sized membership card (PNG, 85.6 × 54 mm at 300 dpi), each with a QR code to the
-public verification page. Fonts come with reportlab (Bitstream Vera; for Japanese its
-built-in CID font Heisei Kaku Gothic): no network.
+public verification page. Fonts come with reportlab (Bitstream Vera) and, for Japanese,
+from enrollment/fonts (IPAexGothic, embedded in the PDF as a subset: `enrollment.pdf_fonts`):
+no network.
 
 Both are drawn when asked for, in the language asked for (by default the active one: the
-trainer's saved choice or the browser's). The card is drawn with Pillow, which cannot use
-the CID font and has no Japanese font here, so a Japanese card keeps its English wording."""
+trainer's saved choice or the browser's). The card is drawn with Pillow, in the same fonts."""
 
 import datetime
 import io
@@ -21,17 +21,19 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, LETTER, landscape
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from core.l10n import format_long_date, supported_language
 
+from ..pdf_fonts import (
+    JAPANESE_FONT_FILE,
+    japanese_pdf_font,
+    needs_japanese_font,
+    register_truetype,
+)
+
 FONT_DIR = Path(reportlab.__file__).parent / "fonts"
 REGULAR, BOLD = "Vera", "VeraBd"
-CJK_FONT = "HeiseiKakuGo-W5"
-CJK_LANGUAGES = frozenset({"ja"})
 PAGE_SIZES = {"a4": landscape(A4), "letter": landscape(LETTER)}
 NAVY = (0x0F, 0x2A, 0x4A)
 
@@ -54,12 +56,15 @@ def _language(language: str | None) -> str:
     return supported_language(language or translation.get_language()) or "en"
 
 
-def _register_fonts() -> None:
-    if REGULAR not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "Vera.ttf")))
-        pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "VeraBd.ttf")))
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+def _pdf_fonts(language: str) -> tuple[str, str]:
+    """(regular, bold) reportlab font names; Japanese has no bold cut (set larger)."""
+    if needs_japanese_font(language):
+        font = japanese_pdf_font()
+        return font, font
+    return (
+        register_truetype(REGULAR, FONT_DIR / "Vera.ttf"),
+        register_truetype(BOLD, FONT_DIR / "VeraBd.ttf"),
+    )
 
 
 def certificate_pdf(facts: ProofFacts, *, paper: str, language: str | None = None) -> bytes:
@@ -71,8 +76,7 @@ def certificate_pdf(facts: ProofFacts, *, paper: str, language: str | None = Non
 
 def _certificate_pdf(facts: ProofFacts, *, paper: str, language: str) -> bytes:
     width, height = PAGE_SIZES[paper]
-    _register_fonts()
-    regular, bold = (CJK_FONT, CJK_FONT) if language in CJK_LANGUAGES else (REGULAR, BOLD)
+    regular, bold = _pdf_fonts(language)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1)
     pdf.setTitle(
@@ -120,33 +124,56 @@ def qr_png(url: str, *, scale: int = 8) -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class CardLine:
+    """One line of text on the membership card: where, what, how large, in which colour."""
+
+    xy: tuple[int, int]
+    text: str
+    size: int
+    bold: bool = False
+    fill: str | tuple[int, int, int] = NAVY
+
+
+def card_font_file(language: str, *, bold: bool = False) -> Path:
+    """The TrueType file the card is written with in `language` (Japanese has no bold cut)."""
+    if needs_japanese_font(language):
+        return JAPANESE_FONT_FILE
+    return FONT_DIR / f"{BOLD if bold else REGULAR}.ttf"
+
+
+def card_lines(facts: ProofFacts, language: str) -> list[CardLine]:
+    """The card's text in `language`, placed clear of the QR code (text ends at x ≈ 560)."""
+    with translation.override(language):
+        return [
+            CardLine((40, 38), facts.program_name, 44, bold=True, fill="white"),
+            CardLine((40, 170), facts.holder_name, 52, bold=True),
+            CardLine((40, 250), _("Member"), 30),
+            CardLine((40, 310), _("Valid from %(date)s") % {"date": _date(facts.valid_from)}, 30),
+            CardLine((40, 355), _("to %(date)s") % {"date": _date(facts.valid_until)}, 30),
+            CardLine((40, 570), _("Credential %(id)s") % {"id": facts.credential_id}, 18),
+        ]
+
+
 def membership_card_png(facts: ProofFacts, *, language: str | None = None) -> bytes:
-    """The wallet card, in `language` (else the active one) where its font can write it."""
+    """The wallet card, in `language` (else the active one)."""
     language = _language(language)
-    with translation.override("en" if language in CJK_LANGUAGES else language):
-        return _membership_card_png(facts)
+    with translation.override(language):
+        return _membership_card_png(facts, language)
 
 
-def _membership_card_png(facts: ProofFacts) -> bytes:
+def _membership_card_png(facts: ProofFacts, language: str) -> bytes:
     width, height = 1011, 638  # ID-1 card at 300 dpi
     card = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(card)
     draw.rectangle((0, 0, width, 120), fill=NAVY)
-
-    def font(name: str, size: int):
-        return ImageFont.truetype(str(FONT_DIR / f"{name}.ttf"), size)
-
-    draw.text((40, 38), facts.program_name, font=font(BOLD, 44), fill="white")
-    draw.text((40, 170), facts.holder_name, font=font(BOLD, 52), fill=NAVY)
-    regular, small = font(REGULAR, 30), font(REGULAR, 18)
-    draw.text((40, 250), _("Member"), font=regular, fill=NAVY)
-    valid_from = _("Valid from %(date)s") % {"date": _date(facts.valid_from)}
-    draw.text((40, 310), valid_from, font=regular, fill=NAVY)
-    valid_to = _("to %(date)s") % {"date": _date(facts.valid_until)}
-    draw.text((40, 355), valid_to, font=regular, fill=NAVY)
-    credential = _("Credential %(id)s") % {"id": facts.credential_id}
-    draw.text((40, 570), credential, font=small, fill=NAVY)
-    # The QR code keeps to the lower right, clear of the text (which ends at x ≈ 560).
+    # The Japanese font has no bold cut: its bold lines get a stroke as wide as a pixel.
+    faux_bold = 1 if needs_japanese_font(language) else 0
+    for line in card_lines(facts, language):
+        font = ImageFont.truetype(str(card_font_file(language, bold=line.bold)), line.size)
+        stroke = faux_bold if line.bold else 0
+        draw.text(line.xy, line.text, font=font, fill=line.fill, stroke_width=stroke)
+    # The QR code keeps to the lower right, clear of the text.
     qr = Image.open(io.BytesIO(qr_png(facts.verify_url, scale=7))).convert("RGB")
     qr.thumbnail((270, 270))
     card.paste(qr, (width - qr.width - 30, height - qr.height - 30))

@@ -4,13 +4,13 @@ Everything comes from the document's frozen content and the payment's state, in 
 language frozen with it (`content["language"]`, English for documents issued before there
 was a choice): a document issued once reads the same whenever it is drawn. The fonts are
 shipped in enrollment/fonts (DejaVu Sans: names in any Latin, Greek or Cyrillic script);
-Japanese documents use reportlab's built-in CID font Heisei Kaku Gothic, which needs no
-font file. Nothing is fetched from the network.
+Japanese documents use IPAexGothic from the same folder, embedded as a subset
+(`enrollment.pdf_fonts`), so they read the same without a Japanese font on the reader's
+machine. Nothing is fetched from the network.
 """
 
 import io
 from decimal import Decimal
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal
@@ -20,37 +20,27 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.l10n import babel_locale, format_long_date, supported_language
 
 from ..enums import PaymentDocumentKind, PaymentStatus
+from ..pdf_fonts import FONT_DIR, japanese_pdf_font, needs_japanese_font, register_truetype
 from ..rules.fees import format_money
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-# Japanese: a CID font every PDF reader has (no bold cut; headings are set larger instead).
-CJK_FONT = "HeiseiKakuGo-W5"
-CJK_LANGUAGES = frozenset({"ja"})
-
-
-def _register_fonts() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, FONT_DIR / "DejaVuSans.ttf"))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"))
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
 def fonts_for(language: str) -> tuple[str, str]:
-    """(regular, bold) font names for a document in `language`."""
-    _register_fonts()
-    if language in CJK_LANGUAGES:
-        return CJK_FONT, CJK_FONT
-    return FONT, FONT_BOLD
+    """(regular, bold) font names for a document in `language`; Japanese has no bold cut
+    (headings are set larger instead)."""
+    if needs_japanese_font(language):
+        font = japanese_pdf_font()
+        return font, font
+    return (
+        register_truetype(FONT, FONT_DIR / "DejaVuSans.ttf"),
+        register_truetype(FONT_BOLD, FONT_DIR / "DejaVuSans-Bold.ttf"),
+    )
 
 
 def document_language(document) -> str:
