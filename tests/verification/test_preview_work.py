@@ -57,7 +57,7 @@ def test_the_draft_size_is_the_fitted_size_not_the_box():
     assert fitted_size((640, 480), (1200, 1200)) == (640, 480)
 
 
-def test_a_5_mp_jpeg_preview_is_drawn_at_the_target_size_without_exif(draft_calls):
+def test_a_5_mp_jpeg_preview_is_drawn_at_its_half_size_decode_without_exif(draft_calls):
     data = five_mp_photo()
     fileobj = io.BytesIO(data)
     inspection = inspect_upload(fileobj, "photo.jpg")
@@ -65,11 +65,20 @@ def test_a_5_mp_jpeg_preview_is_drawn_at_the_target_size_without_exif(draft_call
 
     assert content_type == "image/jpeg"
     with Image.open(io.BytesIO(preview)) as image:
-        assert image.size == (1200, 900)
+        # Decoded at half size, not 2592 x 1944; within 10 % of the box, so kept as decoded.
+        assert image.size == (1296, 972)
         assert not image.getexif() and "comment" not in image.info
     assert b"PhoneMaker" not in preview and SECRET_COMMENT not in preview
-    # Decoded at half size (1296 x 972), not 2592 x 1944, then fitted to 1200 x 900.
     assert {"asked": (1200, 900), "decoded": (1296, 972)} in draft_calls
+
+
+def test_a_photo_whose_reduced_decode_is_well_over_the_box_is_fitted_to_it(draft_calls):
+    data = corpus.jpeg_bytes((3200, 2400))
+    fileobj = io.BytesIO(data)
+    preview, _ = make_preview(fileobj, inspect_upload(fileobj, "photo.jpg"), max_side=1200)
+    with Image.open(io.BytesIO(preview)) as image:
+        assert image.size == (1200, 900)
+    assert draft_calls[-1]["decoded"] == (1600, 1200)
 
 
 def test_a_rotated_5_mp_photo_is_decoded_at_half_size_too(draft_calls):
@@ -77,7 +86,7 @@ def test_a_rotated_5_mp_photo_is_decoded_at_half_size_too(draft_calls):
     fileobj = io.BytesIO(data)
     preview, _ = make_preview(fileobj, inspect_upload(fileobj, "photo.jpg"), max_side=1200)
     with Image.open(io.BytesIO(preview)) as image:
-        assert image.size == (900, 1200)
+        assert image.size == (972, 1296)
     assert draft_calls[-1]["decoded"] == (1296, 972)
 
 
@@ -171,7 +180,7 @@ def test_a_photo_page_is_its_preview_and_the_original_is_not_read_again(receive,
     with page.image.open("rb") as drawn, document.preview.open("rb") as preview:
         data = drawn.read()
         assert data == preview.read()
-    assert (page.width, page.height, page.content_type) == (1200, 900, "image/jpeg")
+    assert (page.width, page.height, page.content_type) == (1296, 972, "image/jpeg")
     assert b"PhoneMaker" not in data and SECRET_COMMENT not in data
 
 
