@@ -17,6 +17,7 @@ def trainer_for(user) -> Trainer:
     """
     trainer = Trainer.objects.filter(user=user).first()
     if trainer is not None:
+        trainer.user = user  # already loaded for the request: not read again
         return trainer
     return Trainer(
         user=user,
