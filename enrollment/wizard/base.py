@@ -177,14 +177,18 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         (`start_draft`), so a GET by anyone, eligible or not, leaves nothing behind."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        self.trainer = trainer_for(request.user)
         self.today = timezone.localdate()
+        # The draft and the trainer record in one read; the record alone when no draft is open.
+        application = selectors.open_application_of_user(user=request.user, path=self.path)
+        if application is not None:
+            self.trainer = application.trainer
+            self.trainer.user = request.user
+        else:
+            self.trainer = trainer_for(request.user)
         if self.trainer.pk is None:
             self.standing = standing_from(())
-            application = None
         else:
             self.standing = selectors.membership_standing(trainer=self.trainer)
-            application = selectors.open_application_for_path(trainer=self.trainer, path=self.path)
 
         if request.method == "POST":
             elsewhere = self._post_for_another_application(request, application)
