@@ -380,6 +380,10 @@ def application_save_profile(*, application: Application, by, values: dict) -> A
     if locked.area_of_expertise and trainer.area_of_expertise != locked.area_of_expertise:
         trainer.area_of_expertise = locked.area_of_expertise
         trainer.save(update_fields=["area_of_expertise", "updated_at"])
+    if not (before or after):
+        # Nothing the requirements read has changed: the state stands (records changed
+        # elsewhere are re-evaluated by their own events and before a submit).
+        return locked
     return _reevaluate_locked(locked, by=by)
 
 
