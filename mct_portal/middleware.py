@@ -2,6 +2,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -71,6 +72,18 @@ def _admin_prefix() -> str:
 
 # The session key holding when a session was last saved by SessionRefreshMiddleware (epoch s).
 SESSION_REFRESHED_KEY = "_refreshed_at"
+
+
+def stamp_session_on_login(sender, request, user, **kwargs) -> None:
+    """A sign-in saves the session anyway: it counts as its refresh, so the next page does
+    not write it again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_REFRESHED_KEY] = int(time.time())
+
+
+def connect_signals() -> None:
+    user_logged_in.connect(stamp_session_on_login, dispatch_uid="mct_portal.session_refresh")
 
 
 class SessionRefreshMiddleware:

@@ -49,7 +49,7 @@ def test_a_page_inside_the_interval_does_not_write_the_session(client):
     start = timezone.now()
     with time_machine.travel(start, tick=False) as traveller:
         client.force_login(factories.TrainerFactory().user)
-        assert client.get("/profile/").status_code == 200  # stamps the session once
+        assert client.get("/profile/").status_code == 200
         before = _row(client)
         traveller.shift(REFRESH - 1)
         with CaptureQueriesContext(connection) as queries:
@@ -58,6 +58,15 @@ def test_a_page_inside_the_interval_does_not_write_the_session(client):
         assert _session_writes(queries) == []
         after = _row(client)
         assert (after.session_data, after.expire_date) == (before.session_data, before.expire_date)
+
+
+def test_the_first_page_after_signing_in_does_not_write_the_session_again(client):
+    """Signing in saves the session, and that counts as its refresh."""
+    client.force_login(factories.TrainerFactory().user)
+    assert isinstance(client.session[SESSION_REFRESHED_KEY], int)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/profile/").status_code == 200
+    assert _session_writes(queries) == []
 
 
 def test_a_page_after_the_interval_pushes_the_expiry_back(client):
