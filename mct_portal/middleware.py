@@ -1,6 +1,8 @@
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -91,3 +93,47 @@ def _has_nul(request: HttpRequest) -> bool:
 
 def _admin_prefix() -> str:
     return reverse("admin:index")
+
+
+# The session key holding when a session was last saved by SessionRefreshMiddleware (epoch s).
+SESSION_REFRESHED_KEY = "_refreshed_at"
+
+
+def stamp_session_on_login(sender, request, user, **kwargs) -> None:
+    """A sign-in saves the session anyway: it counts as its refresh, so the next page does
+    not write it again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_REFRESHED_KEY] = int(time.time())
+
+
+def connect_signals() -> None:
+    user_logged_in.connect(stamp_session_on_login, dispatch_uid="mct_portal.session_refresh")
+
+
+class SessionRefreshMiddleware:
+    """Keeps SESSION_COOKIE_AGE an idle timeout without writing the session on every request.
+
+    Instead of SESSION_SAVE_EVERY_REQUEST, a session that was used by the request is saved
+    again (its expiry, and the cookie's, pushed back a whole SESSION_COOKIE_AGE) only once
+    SESSION_REFRESH_SECONDS have passed since it was last saved: a person idle for the
+    cookie age is signed out, give or take that interval, and a page opened inside the
+    interval writes nothing. Sits after SessionMiddleware, so its change is saved by it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # A session nobody read (a static file, a health probe) or that is empty (signed
+        # out, flushed) is left alone: refreshing it would load or revive it.
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = int(time.time())
+        last = session.get(SESSION_REFRESHED_KEY)
+        due = not isinstance(last, int) or not 0 <= now - last < settings.SESSION_REFRESH_SECONDS
+        if session.modified or due:
+            session[SESSION_REFRESHED_KEY] = now
+        return response

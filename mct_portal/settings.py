@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mct_portal.middleware.TrainerLanguageMiddleware",
+    "mct_portal.middleware.SessionRefreshMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before anything reads request.POST (the CSRF check does): oversized bodies stay unread.
     "mct_portal.uploads.UploadLimitMiddleware",
@@ -350,7 +351,12 @@ VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
 
 # --- Sessions and security ------------------------------------------------------------------
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True  # makes the cookie age an idle timeout
+# The cookie age is an idle timeout: mct_portal.middleware.SessionRefreshMiddleware saves a
+# used session again once this many seconds have passed since its last save (not on every
+# request), so a person idle for SESSION_IDLE_SECONDS is signed out within this interval.
+SESSION_REFRESH_SECONDS = min(
+    env.int("SESSION_REFRESH_SECONDS", default=5 * 60), SESSION_COOKIE_AGE
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -141,6 +141,16 @@ def open_application_for_path(*, trainer: Trainer, path: str) -> Application | N
     )
 
 
+def open_application_of_user(*, user, path: str) -> Application | None:
+    """The signed-in person's open application on `path`, with their trainer record, in one
+    query (the wizard's every request starts here)."""
+    return (
+        Application.objects.select_related("trainer__user", "partner", "imagine_academy")
+        .filter(trainer__user=user, path=path, status__in=APPLICATION_OPEN)
+        .first()
+    )
+
+
 def current_evidence(*, application: Application) -> dict[str, Evidence]:
     """The application's current evidence by kind, with its document, in one query."""
     rows = Evidence.objects.filter(application=application, is_current=True).select_related(

@@ -1,5 +1,7 @@
 """The application lifecycle (docs/spec.md §4). Every status change goes through `_transition`."""
 
+import copy
+
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +17,14 @@ from ..rules.drafts import merge_draft
 from ..rules.requirements import review_status
 from ..selectors.applications import application_requirements, profile_complete
 from .evidence import (
+    evidence_carry_over,
     evidence_declare_waiver,
     evidence_retire,
     evidence_upload,
     withdraw_documents,
 )
 from .memberships import membership_extend, membership_start
-from .trainers import trainer_mail
+from .trainers import trainer_ensure, trainer_mail
 
 # Statuses the trainer is told about by email, with the template role that tells them.
 STATUS_EMAIL_ROLES = {
@@ -125,6 +128,24 @@ def application_start(
             return application
     except IntegrityError:
         return open_application(trainer=trainer, path=path)
+
+
+@transaction.atomic
+def application_begin(
+    *, trainer: Trainer, path: str, by, initial: dict | None = None
+) -> Application:
+    """The first valid POST of a wizard: the draft starts (and the trainer record, when this
+    is the person's first application), with the evidence that carries over, in one
+    transaction. Opening a wizard writes nothing; this is where the draft begins.
+
+    A double click or a second tab gets the same draft (the one-open-application rule).
+    """
+    if trainer.pk is None:
+        trainer = trainer_ensure(by)
+    application = application_start(trainer=trainer, path=path, by=by, initial=initial)
+    if evidence_carry_over(application=application, by=by):
+        application = application_reevaluate(application=application, by=by)
+    return application
 
 
 @transaction.atomic
@@ -301,17 +322,40 @@ def application_reevaluate(*, application: Application, by=None) -> Application:
     Called after every saved step and after every review decision on its documents.
     Applications past confirmation (awaiting payment, approved...) are left alone.
     """
-    locked = _lock(application)
+    return _reevaluate_locked(_lock(application), by=by)
+
+
+def _review_status_of(application: Application, requirements) -> str:
+    return review_status(
+        requirements,
+        profile_complete=profile_complete(application),
+        terms_accepted=application.terms_accepted_at is not None,
+    )
+
+
+def _reevaluate_locked(locked: Application, *, by) -> Application:
     if locked.status not in REVIEW_STATES:
         return locked
-    status = review_status(
-        application_requirements(application=locked),
-        profile_complete=profile_complete(locked),
-        terms_accepted=locked.terms_accepted_at is not None,
-    )
+    status = _review_status_of(locked, application_requirements(application=locked))
     if status == locked.status:
         return locked
     return _transition(locked, status, by=by)
+
+
+def application_as_reevaluated(*, application: Application, requirements) -> Application:
+    """What `application_reevaluate` would make of the application, saving nothing: the
+    application itself, or an unsaved copy in the review state `requirements` call for.
+
+    A GET (the wizard's confirmation page) shows the truth this way without writing.
+    """
+    if application.status not in REVIEW_STATES:
+        return application
+    status = _review_status_of(application, requirements)
+    if status == application.status:
+        return application
+    shown = copy.copy(application)
+    shown.status = status
+    return shown
 
 
 @transaction.atomic
@@ -322,8 +366,9 @@ def application_save_profile(*, application: Application, by, values: dict) -> A
     before, after = changed_fields(locked, list(PROFILE_FIELDS), new_values)
     for name, value in new_values.items():
         setattr(locked, name, value)
-    locked.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
     if before or after:
+        # The same answers again (Back, then Next; a second tab) write nothing.
+        locked.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
         audit(
             actor=by,
             action="application.profile_saved",
@@ -336,7 +381,11 @@ def application_save_profile(*, application: Application, by, values: dict) -> A
     if locked.area_of_expertise and trainer.area_of_expertise != locked.area_of_expertise:
         trainer.area_of_expertise = locked.area_of_expertise
         trainer.save(update_fields=["area_of_expertise", "updated_at"])
-    return application_reevaluate(application=locked, by=by)
+    if not (before or after):
+        # Nothing the requirements read has changed: the state stands (records changed
+        # elsewhere are re-evaluated by their own events and before a submit).
+        return locked
+    return _reevaluate_locked(locked, by=by)
 
 
 @transaction.atomic

@@ -188,6 +188,33 @@ def evidence_declare_waiver(*, application: Application, by, **declared) -> Evid
     return evidence
 
 
+def carried_over_evidence(*, trainer, path: str):
+    """The evidence a new draft on `path` would take over (see `evidence_carry_over`): the
+    approved or declared current evidence of the trainer's latest cancelled application on
+    the same path. A query only; nothing moves."""
+    previous = (
+        Application.objects.filter(
+            trainer=trainer, path=path, status=ApplicationStatus.PAYMENT_CANCELLED
+        )
+        .order_by("-updated_at")
+        .values("pk")[:1]
+    )
+    return Evidence.objects.filter(application__in=previous, is_current=True).filter(
+        Q(document__isnull=True) | Q(document__state=DocumentState.APPROVED)
+    )
+
+
+def evidence_would_carry_over(*, trainer, path: str) -> dict[str, Evidence]:
+    """What a wizard shows before its draft exists: the evidence that would carry over, by
+    kind, with its document (read-only; the first POST moves it)."""
+    if trainer.pk is None:
+        return {}
+    rows = carried_over_evidence(trainer=trainer, path=path).select_related(
+        "document", "credential_type"
+    )
+    return {row.kind: row for row in rows}
+
+
 @transaction.atomic
 def evidence_carry_over(*, application: Application, by) -> int:
     """A re-application after a cancelled payment keeps what was already approved.
@@ -198,22 +225,10 @@ def evidence_carry_over(*, application: Application, by) -> int:
     """
     if Evidence.objects.filter(application=application).exists():
         return 0
-    previous = (
-        Application.objects.filter(
-            trainer=application.trainer,
-            path=application.path,
-            status=ApplicationStatus.PAYMENT_CANCELLED,
-        )
-        .order_by("-updated_at")
-        .first()
-    )
-    if previous is None:
-        return 0
-    rows = Evidence.objects.filter(application=previous, is_current=True).filter(
-        Q(document__isnull=True) | Q(document__state=DocumentState.APPROVED)
-    )
+    rows = carried_over_evidence(trainer=application.trainer, path=application.path)
     moved = 0
-    for evidence in rows.select_for_update(of=("self",)):
+    for evidence in rows.select_related("application").select_for_update(of=("self",)):
+        previous = evidence.application
         evidence.application = application
         evidence.save(update_fields=["application"])
         audit(

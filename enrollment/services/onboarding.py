@@ -21,6 +21,7 @@ from ..rules.registration import (
     missing_registration_fields,
     nda_needs_acceptance,
 )
+from .trainers import trainer_ensure
 
 # Each consent is asked separately; its wording is a versioned document.
 CONSENTS = {
@@ -91,6 +92,10 @@ def trainer_update_details(*, trainer: Trainer, data: dict, accept_nda: bool, by
     data = {
         name: (value.strip() if isinstance(value, str) else value) for name, value in data.items()
     }
+    if trainer.pk is None:
+        # The person's first save of their details creates their trainer record (a GET of
+        # the details page never does); refused details roll it back with the rest.
+        trainer = trainer_ensure(by)
     locked = Trainer.objects.select_for_update().select_related("user").get(pk=trainer.pk)
     values = {name: data.get(name, getattr(locked, name)) for name in REQUIRED_REGISTRATION_FIELDS}
     missing = missing_registration_fields(values)

@@ -9,6 +9,24 @@ from verification.mail import mail_queue
 from ..models import Trainer
 
 
+def trainer_for(user) -> Trainer:
+    """The user's Trainer row, or, before it exists, an unsaved one made from the account.
+
+    For pages a GET opens (the profile, the details, the wizards): they write nothing, and
+    the row is created by the first POST that needs it (`trainer_ensure`).
+    """
+    trainer = Trainer.objects.filter(user=user).first()
+    if trainer is not None:
+        trainer.user = user  # already loaded for the request: not read again
+        return trainer
+    return Trainer(
+        user=user,
+        first_name=user.first_name or "",
+        last_name=user.last_name or "",
+        email=user.email,
+    )
+
+
 def trainer_ensure(user) -> Trainer:
     """The user's Trainer row; created from the account (names, email) on first use."""
     trainer = Trainer.objects.filter(user=user).first()

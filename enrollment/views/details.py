@@ -22,7 +22,7 @@ from ..services.onboarding import (
     trainer_details_status,
     trainer_update_details,
 )
-from ..services.trainers import trainer_ensure
+from ..services.trainers import trainer_ensure, trainer_for
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -79,7 +79,9 @@ def _consent_labels() -> dict[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def details_page(request: HttpRequest) -> HttpResponse:
-    trainer = trainer_ensure(request.user)
+    # A GET writes nothing: before the first save the form edits an unsaved record made
+    # from the account, which `trainer_update_details` creates.
+    trainer = trainer_for(request.user)
     status = trainer_details_status(trainer=trainer)
     next_url = _safe_next(request, reverse("profile"))
     form = DetailsForm(
@@ -106,7 +108,8 @@ def details_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, "Nothing changed.")
             return redirect(next_url)
-    trainer.refresh_from_db()
+    if trainer.pk is not None:
+        trainer.refresh_from_db()
     return render(
         request,
         "enrollment/details.html",
@@ -123,12 +126,11 @@ def details_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mcp_id_claim_page(request: HttpRequest) -> HttpResponse:
-    trainer = trainer_ensure(request.user)
     form = McpIdClaimForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             mcp_id = mcp_id_claim(
-                trainer=trainer,
+                trainer=trainer_ensure(request.user),
                 value=form.cleaned_data["value"],
                 access_code=form.cleaned_data["access_code"],
                 by=request.user,

@@ -12,7 +12,13 @@ from ..credentials.services import trainer_credentials
 from ..enums import MEMBERSHIP_OPEN, ApplicationPath, ApplicationStatus, Program
 from ..forms.details import McpIdClaimForm
 from ..paths.registry import path_definition
-from ..rules.eligibility import due_for_renewal, eligibility_for, paths_offered, startable_paths
+from ..rules.eligibility import (
+    due_for_renewal,
+    eligibility_for,
+    paths_offered,
+    standing_from,
+    startable_paths,
+)
 from ..rules.membership_wording import UPCOMING, with_phases
 from ..rules.memberships import days_left, renewal_window_opens
 from ..rules.requirements import RequirementState, evaluate_requirements, is_qualifying
@@ -20,7 +26,7 @@ from ..selectors import applications as selectors
 from ..selectors.mcp_ids import exam_transcript
 from ..selectors.memberships import membership_history
 from ..selectors.payments import trainer_payment_documents
-from ..services.trainers import trainer_ensure
+from ..services.trainers import trainer_for
 from ..templatetags.help_links import help_url, mcp_id_claim_url
 from ..wizard.base import STEP_LABELS, path_start_url, payment_url, step_url_name
 from .details import details_gate
@@ -106,13 +112,15 @@ def _next_step(application, requirements) -> dict:
 
 @login_required
 def profile_page(request: HttpRequest) -> HttpResponse:
-    trainer = trainer_ensure(request.user)
+    trainer = trainer_for(request.user)
     gate = details_gate(request, trainer, next_url=reverse("profile"), staff_exempt=True)
     if gate is not None:  # first sign-in: the registration details come first
         return gate
+    # Staff without a trainer record of their own see an empty page; nothing is created.
+    saved = trainer.pk is not None
     today = timezone.localdate()
-    standing = selectors.membership_standing(trainer=trainer)
-    certifications = selectors.trainer_certifications(trainer=trainer)
+    standing = selectors.membership_standing(trainer=trainer) if saved else standing_from(())
+    certifications = selectors.trainer_certifications(trainer=trainer) if saved else []
     qualifying_ids = {
         c.certification_id
         for c in certifications
@@ -122,7 +130,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     }
 
     applications = []
-    for application in selectors.open_applications(trainer=trainer):
+    for application in selectors.open_applications(trainer=trainer) if saved else []:
         evidence = {e.kind: e for e in application.current_evidence_list}
         application.trainer = trainer
         requirements = evaluate_requirements(
@@ -157,7 +165,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             }
         )
 
-    years = with_phases(membership_history(trainer=trainer), today)
+    years = with_phases(membership_history(trainer=trainer) if saved else [], today)
     open_paths = {item["application"].path for item in applications}
     startable = startable_paths(standing, today, settings.RENEWAL_WINDOW_DAYS)
     offered, blocked = paths_offered(startable, has_qualifying=bool(qualifying_ids))
@@ -179,7 +187,9 @@ def profile_page(request: HttpRequest) -> HttpResponse:
             "label": path_definition(application.path).action_label,
             "url": path_start_url(application.path),
         }
-        for application in selectors.recently_cancelled(trainer=trainer, exclude_paths=open_paths)
+        for application in (
+            selectors.recently_cancelled(trainer=trainer, exclude_paths=open_paths) if saved else []
+        )
     ]
 
     context = {
@@ -190,7 +200,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "applications": applications,
         "actions": actions,
         "cancelled": cancelled,
-        "mcp_ids": selectors.trainer_mcp_ids(trainer=trainer),
+        "mcp_ids": selectors.trainer_mcp_ids(trainer=trainer) if saved else [],
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
         # Paths the trainer could start but not finish: no qualifying certification yet.
@@ -203,10 +213,10 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "mcp_id_claim_url": mcp_id_claim_url(),
         "help_url": help_url(),
         "memberships": years,
-        "exam_transcript": exam_transcript(trainer=trainer),
+        "exam_transcript": exam_transcript(trainer=trainer) if saved else [],
         "claim_form": McpIdClaimForm(),
-        "credentials": trainer_credentials(trainer=trainer),
-        "payment_documents": trainer_payment_documents(trainer=trainer),
+        "credentials": trainer_credentials(trainer=trainer) if saved else [],
+        "payment_documents": trainer_payment_documents(trainer=trainer) if saved else [],
         "your_data": your_data_context(trainer=trainer),
     }
     return render(request, "enrollment/profile.html", context)

@@ -25,7 +25,7 @@ from ..services.personal_data import (
     erasure_request,
     export_storage,
 )
-from ..services.trainers import trainer_ensure
+from ..services.trainers import trainer_ensure, trainer_for
 
 
 def _your_data_url() -> str:
@@ -33,8 +33,10 @@ def _your_data_url() -> str:
 
 
 def your_data_context(*, trainer) -> dict:
-    """What the profile page's "Your data" section shows."""
-    export = current_data_export(trainer=trainer)
+    """What the profile page's "Your data" section shows (nothing yet for a trainer whose
+    record the first saved step will create)."""
+    saved = trainer.pk is not None
+    export = current_data_export(trainer=trainer) if saved else None
     now = timezone.now()
     return {
         "export": export,
@@ -42,7 +44,7 @@ def your_data_context(*, trainer) -> dict:
         and export.state == DataExportState.READY
         and export.expires_at is not None
         and export.expires_at > now,
-        "erasure": current_erasure_request(trainer=trainer),
+        "erasure": current_erasure_request(trainer=trainer) if saved else None,
         "export_days": settings.DATA_EXPORT_DAYS,
     }
 
@@ -100,8 +102,8 @@ def data_export_download(request: HttpRequest, public_id) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
     """GET explains what is erased and what is kept; POST (the confirmation) asks support."""
-    trainer = trainer_ensure(request.user)
     if request.method == "POST":
+        trainer = trainer_ensure(request.user)
         if request.POST.get("confirm") != "yes":
             messages.error(
                 request, _("Tick the box to confirm that you want your account deleted.")
@@ -121,7 +123,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                 request, _("Your request to delete your account is already with support.")
             )
         return redirect(_your_data_url())
-    erasure = current_erasure_request(trainer=trainer)
+    trainer = trainer_for(request.user)  # a GET writes nothing
+    erasure = current_erasure_request(trainer=trainer) if trainer.pk is not None else None
     return render(
         request,
         "enrollment/account_delete.html",

@@ -7,6 +7,8 @@ does not do (docs: docs/wizard.md):
   device, continue at the same step with the same data and uploads.
 - The management-form prefix derives from the application's public id, so pages of two
   paths (or a stale page of an earlier application) never write into each other.
+- Opening a wizard writes nothing: before the draft exists its first step renders from an
+  unsaved application, and the first valid POST starts it (`application_begin`).
 - Direct step URLs are guarded: a step opens only once every earlier step is complete.
 - A tampered current step answers 400; a page of another (or closed) application is sent
   where that application is now; nothing here ends in a 500.
@@ -38,6 +40,7 @@ from verification.enums import PasscodePurpose
 from ..enums import ApplicationStatus, Program
 from ..errors import DomainError, InvalidTransition
 from ..forms.wizard import PASSCODE_ACTIONS
+from ..models import Application
 from ..paths.registry import (
     PathDefinition,
     path_definition,
@@ -46,20 +49,21 @@ from ..paths.registry import (
     start_url_name,
     step_url_name,
 )
-from ..rules.eligibility import due_for_renewal, eligibility_for
+from ..rules.eligibility import due_for_renewal, eligibility_for, standing_from
 from ..rules.memberships import days_left
 from ..rules.requirements import RequirementState
 from ..selectors import applications as selectors
 from ..services.applications import (
     application_accept_terms,
+    application_as_reevaluated,
+    application_begin,
     application_reevaluate,
     application_save_profile,
     application_save_requirements,
-    application_start,
     application_submit,
 )
-from ..services.evidence import WAIVER_FIELDS, evidence_carry_over
-from ..services.trainers import trainer_ensure
+from ..services.evidence import WAIVER_FIELDS, evidence_would_carry_over
+from ..services.trainers import trainer_for
 from ..views.details import details_gate
 from .context import StepContext
 from .draft_data import draft_values
@@ -73,6 +77,10 @@ STEP_LABELS = {
     "confirmation": "Confirmation",
 }
 PREFIX_START = "app_"
+# The prefix of a path's first page before its draft exists (a GET writes nothing), with
+# the path: its first valid POST starts the draft, and a second click or tab posting it
+# joins that draft.
+NEW_PREFIX = PREFIX_START + "new_{path}"
 
 
 __all__ = ["ApplicationWizard", "path_start_url", "payment_url", "start_url_name", "step_url_name"]
@@ -142,21 +150,51 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
     # ------------------------------------------------------------------ dispatch
 
     def get_prefix(self, request, *args, **kwargs):
+        new = self.new_prefix
+        if self.application.pk is None or self._posted_prefix(request) == new:
+            return new
         return f"{PREFIX_START}{self.application.public_id.hex}"
 
+    @property
+    def new_prefix(self) -> str:
+        return NEW_PREFIX.format(path=self.path)
+
+    @staticmethod
+    def _posted_prefix(request) -> str | None:
+        if request.method != "POST":
+            return None
+        return next(
+            (
+                key[: -len("-current_step")]
+                for key in request.POST
+                if key.startswith(PREFIX_START) and key.endswith("-current_step")
+            ),
+            None,
+        )
+
     def dispatch(self, request, *args, **kwargs):
+        """Reads only: the draft (and the trainer record) start on the first valid POST
+        (`start_draft`), so a GET by anyone, eligible or not, leaves nothing behind."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        self.trainer = trainer_ensure(request.user)
         self.today = timezone.localdate()
-        self.standing = selectors.membership_standing(trainer=self.trainer)
+        # The draft and the trainer record in one read; the record alone when no draft is open.
+        application = selectors.open_application_of_user(user=request.user, path=self.path)
+        if application is not None:
+            self.trainer = application.trainer
+            self.trainer.user = request.user
+        else:
+            self.trainer = trainer_for(request.user)
+        if self.trainer.pk is None:
+            self.standing = standing_from(())
+        else:
+            self.standing = selectors.membership_standing(trainer=self.trainer)
 
         if request.method == "POST":
-            elsewhere = self._post_for_another_application(request)
+            elsewhere = self._post_for_another_application(request, application)
             if elsewhere is not None:
                 return elsewhere
 
-        application = selectors.open_application_for_path(trainer=self.trainer, path=self.path)
         if application is not None and application.status == ApplicationStatus.AWAITING_PAYMENT:
             return redirect(payment_url(application))
         self.eligibility = eligibility_for(
@@ -164,19 +202,19 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         )
         if not self.eligibility.allowed:
             return self.render_not_eligible()
+        carried_over = None
         if application is None:
             # Registration details (and the NDA) come before any application (issue 9).
             gate = details_gate(request, self.trainer, next_url=path_start_url(self.path))
             if gate is not None:
                 return gate
-            application = application_start(
+            # Not saved: what the draft would start from, until the first valid POST.
+            application = Application(
                 trainer=self.trainer,
                 path=self.path,
-                by=request.user,
-                initial=selectors.prefill_for_path(trainer=self.trainer, path=self.path),
+                **selectors.prefill_for_path(trainer=self.trainer, path=self.path),
             )
-            if evidence_carry_over(application=application, by=request.user):
-                application = application_reevaluate(application=application, by=request.user)
+            carried_over = evidence_would_carry_over(trainer=self.trainer, path=self.path)
         self.application = application
 
         # What formtools' dispatch does, with the draft-backed storage.
@@ -190,27 +228,47 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
             trainer=self.trainer,
             standing=self.standing,
             today=self.today,
+            evidence=carried_over,
         )
         response = TemplateView.dispatch(self, request, *args, **kwargs)
-        self.storage.update_response(response)
+        if request.method == "POST" and self.application.pk is not None:
+            self.storage.update_response(response)
         return response
 
-    def _post_for_another_application(self, request):
+    def start_draft(self) -> None:
+        """The first valid POST: the draft starts now (with what carries over), through one
+        service in one transaction; the storage then works on it."""
+        if self.application.pk is not None:
+            return
+        application = application_begin(
+            trainer=self.trainer,
+            path=self.path,
+            by=self.request.user,
+            initial=selectors.prefill_for_path(trainer=self.trainer, path=self.path),
+        )
+        step = self.storage.current_step
+        self.application = application
+        self.trainer = application.trainer
+        self.storage = DraftStorage(
+            self.prefix, self.request, self.file_storage, application=application
+        )
+        self.storage.current_step = step
+        self.step_context.trainer = self.trainer
+        self.step_context.forget_application_facts(application)
+
+    def _post_for_another_application(self, request, application):
         """A page of an earlier application of this trainer (a double click on Submit, a
         replayed POST, a stale tab): send them to where that application is now."""
-        prefix = next(
-            (
-                key[: -len("-current_step")]
-                for key in request.POST
-                if key.startswith(PREFIX_START) and key.endswith("-current_step")
-            ),
-            None,
-        )
-        if prefix is None:
+        prefix = self._posted_prefix(request)
+        if prefix is None or prefix == self.new_prefix:
             return None
         try:
             public_id = uuid.UUID(hex=prefix[len(PREFIX_START) :])
         except ValueError:
+            return None
+        if application is not None and application.public_id == public_id:
+            return None  # this very application: nothing to read again
+        if self.trainer.pk is None:
             return None
         posted = selectors.owned_application(trainer=self.trainer, public_id=public_id)
         if posted is None or posted.path != self.path:
@@ -275,10 +333,9 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         blocked = self.first_incomplete_before(step)
         if blocked is not None:
             return redirect(self.get_step_url(blocked))
+        # Where the trainer is, for this page only: a GET writes nothing (the draft keeps the
+        # step its last POST sent them to).
         self.storage.current_step = step
-        if step == self.steps.last:
-            # Records may have changed since (an MTM import, a review): show the truth.
-            self._application_saved(application_reevaluate(application=self.application))
         return self.render(self.get_form(step))
 
     def post(self, request, *args, **kwargs):
@@ -304,15 +361,18 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         if goto:
             if goto not in self.get_form_list():
                 return bad_request(request, "The form named a step that does not exist here.")
+            self.start_draft()
             return self._save_and_go(step, goto)
 
         action = request.POST.get("action", "")
         if action in PASSCODE_ACTIONS and self.has_passcodes(step):
+            self.start_draft()
             return self.passcode_post(step, action)
 
         form = self.get_form(step, data=request.POST, files=request.FILES)
         if not form.is_valid():
             return self.render(form)
+        self.start_draft()
         try:
             self.save_step(step, form)
         except DomainError as error:
@@ -549,11 +609,17 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
     def context_confirmation(self, form) -> dict:
         ctx = self.step_context
         requirements = ctx.requirements
-        application = self.application
+        # Records may have changed since the last save (an MTM import, a review): the page
+        # shows the state they call for, worked out in memory (a GET writes nothing; the
+        # submit POST re-evaluates and saves).
+        application = application_as_reevaluated(
+            application=self.application, requirements=requirements
+        )
         pending = [r for r in requirements if r.state != RequirementState.MET]
         terms = list(application.accepted_terms.all()) if application.terms_accepted_at else []
         can_submit = application.status == ApplicationStatus.READY
         return {
+            "application": application,
             "requirements": requirements,
             "pending": pending,
             "accepted_terms": terms,

@@ -23,12 +23,16 @@ class StepContext:
         trainer: Trainer,
         standing: Standing,
         today: datetime.date,
+        evidence: dict | None = None,
     ):
         self.application = application
         self.trainer = trainer
         self.standing = standing
         self.today = today
         self._mtm: dict[str, bool] = {}
+        if evidence is not None:
+            # Before the draft exists: the evidence that would carry over to it.
+            self.__dict__["evidence"] = evidence
 
     @cached_property
     def verified_addresses(self) -> dict[str, list[str]]:
@@ -46,10 +50,14 @@ class StepContext:
 
     @cached_property
     def qualifying(self) -> list:
+        if self.trainer.pk is None:
+            return []
         return selectors.qualifying_certifications(trainer=self.trainer)
 
     @cached_property
     def evidence(self) -> dict:
+        if self.application.pk is None:
+            return {}
         return selectors.current_evidence(application=self.application)
 
     @cached_property

@@ -7,16 +7,22 @@ saved, and the draft keeps only their Evidence rows (see services.evidence).
 """
 
 import copy
+import datetime
 import json
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import cached_property
 from formtools.wizard.storage.base import BaseStorage
 
 from ..models import Application
 from ..services.applications import application_save_draft
+
+# A POST records the trainer's activity (what idle reminders and expiry count from, in days)
+# at most this often: a POST that changes nothing inside it writes nothing.
+ACTIVITY_RESOLUTION = datetime.timedelta(hours=1)
 
 # Posted keys never written to a draft.
 SECRET_FIELD_SUFFIXES = ("passcode", "csrfmiddlewaretoken")
@@ -102,10 +108,18 @@ class DraftStorage(BaseStorage):
     def update_response(self, response):
         self.save()
 
+    def activity_due(self) -> bool:
+        """A POST records activity when none was recorded within ACTIVITY_RESOLUTION."""
+        if self.request is None or self.request.method != "POST":
+            return False
+        last = self.application.last_activity_at
+        return last is None or timezone.now() - last >= ACTIVITY_RESOLUTION
+
     def save(self, *, touch: bool | None = None) -> None:
-        """Writes the draft when it changed (and records activity on every POST)."""
+        """Writes the draft when it changed, and the trainer's activity when it is due; a
+        POST that changes nothing writes nothing."""
         if touch is None:
-            touch = self.request is not None and self.request.method == "POST"
+            touch = self.activity_due()
         snapshot = self._snapshot()
         if snapshot == self._saved and not touch:
             return

@@ -89,7 +89,8 @@ def test_an_application_cannot_start_before_the_details(client, newcomer):
     response = client.get(reverse("apply_new"))
     assert response.status_code == 302
     assert response["Location"] == f"{DETAILS_URL}?next=/apply/new/"
-    assert not Trainer.objects.get(user=newcomer).applications.exists()
+    # Opening a wizard writes nothing: no application, not even a trainer record (issue 15).
+    assert not Trainer.objects.filter(user=newcomer).exists()
 
 
 def test_required_fields_are_enforced_for_the_trainer(client, newcomer):
@@ -98,12 +99,12 @@ def test_required_fields_are_enforced_for_the_trainer(client, newcomer):
     text = _text(response)
     assert "Enter your city." in text
     assert "Select a valid choice" in text
-    trainer = Trainer.objects.get(user=newcomer)
-    assert trainer.city == "" and trainer.nda_version is None
+    # Nothing saved: the trainer record is created by the first details that are accepted.
+    assert not Trainer.objects.filter(user=newcomer).exists()
     # Without the NDA nothing is saved either.
     response = client.post(DETAILS_URL, FORM)
     assert "Accept the Non-Disclosure Agreement to continue." in _text(response)
-    assert Trainer.objects.get(user=newcomer).first_name == ""
+    assert not Trainer.objects.filter(user=newcomer).exists()
 
 
 def test_the_service_refuses_missing_required_data(documents, trainer):

@@ -8,9 +8,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from enrollment.models import Application, Evidence
+from enrollment.models import Evidence
 from tests import factories
-from tests.enrollment.wizard.walk import membership, prefix_of, qualified_trainer, text_of
+from tests.enrollment.wizard.walk import (
+    membership,
+    prefix_of,
+    qualified_trainer,
+    start_draft,
+    text_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +50,8 @@ def _has_nul(value) -> bool:
 def on_profile(walker, terms):
     trainer = qualified_trainer()
     walker.client.force_login(trainer.user)
+    application = start_draft(trainer)
     page = walker.get("/apply/new/profile/")
-    application = Application.objects.get(trainer=trainer)
     return {"prefix": prefix_of(page), "application": application}
 
 

@@ -3,8 +3,7 @@ each within its form's limits (issue 19: the probe stored 1 MB values and 900 ma
 
 import pytest
 
-from enrollment.models import Application
-from tests.enrollment.wizard.walk import prefix_of, qualified_trainer, text_of
+from tests.enrollment.wizard.walk import prefix_of, qualified_trainer, start_draft, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +12,9 @@ pytestmark = pytest.mark.django_db
 def on_profile(walker, terms):
     trainer = qualified_trainer()
     walker.client.force_login(trainer.user)
+    application = start_draft(trainer)
     page = walker.get("/apply/new/profile/")
-    return {"prefix": prefix_of(page), "application": Application.objects.get(trainer=trainer)}
+    return {"prefix": prefix_of(page), "application": application}
 
 
 def _back_from_profile(walker, on_profile, fields: dict):

@@ -15,6 +15,8 @@ from django.utils import timezone
 from enrollment.demo import DEMO_PASSWORD
 from enrollment.enums import ApplicationPath, MembershipStatus, Program, TermsDocument
 from enrollment.models import Trainer
+from enrollment.selectors.applications import prefill_for_path
+from enrollment.services.applications import application_begin
 from tests import factories
 from tests.verification.corpus import pdf_bytes
 
@@ -193,4 +195,14 @@ def pay_with_test_card(walker, application, currency: str = "USD"):
             "billing_name": "Demo Trainer",
             "billing_address": "1 Example Street\nSeattle, WA 98101",
         },
+    )
+
+
+def start_draft(trainer, path=ApplicationPath.NEW):
+    """The draft a wizard's first valid POST starts (opening a wizard starts none)."""
+    return application_begin(
+        trainer=trainer,
+        path=path,
+        by=trainer.user,
+        initial=prefill_for_path(trainer=trainer, path=path),
     )
