@@ -32,6 +32,7 @@ urlpatterns = [
     path("profile/details/", details.details_page, name="profile_details"),
     path("profile/mcp-ids/link/", details.mcp_id_claim_page, name="mcp_id_claim"),
     path("help/", help.help_page, name="help"),
+    path("accessibility/", help.accessibility_page, name="accessibility"),
     path(
         "apply/<uuid:public_id>/withdraw/",
         wizard.withdraw_application,

@@ -8,12 +8,13 @@ its use for this one purpose each time they send a new file.
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-CONSENT_LABEL = (
+CONSENT_LABEL = _(
     "I agree that the MCT program's reviewers use the personal information in this file only "
     "to check this application, and that the file is deleted once they have decided."
 )
-CONSENT_REQUIRED = (
+CONSENT_REQUIRED = _(
     "Agree to how your file is handled before you send it, or choose another way to continue."
 )
 

@@ -14,6 +14,7 @@ import time
 import stripe
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from mct_portal.links import portal_url
 
@@ -47,8 +48,8 @@ def attempt_key(payment, action: str) -> str:
 
 class StripeProvider(PaymentProvider):
     name = "stripe"
-    label = "Pay by card"
-    description = (
+    label = _("Pay by card")
+    description = _(
         "Pay now by card on Stripe's secure payment page; your application is approved "
         "as soon as Stripe confirms the payment."
     )
