@@ -21,6 +21,10 @@ class NoStoreForSignedInMiddleware:
         return response
 
 
+# The admin (review queue) and the support console are staff pages: English only.
+STAFF_PATH_PREFIXES = ("/admin/", "/support/")
+
+
 class TrainerLanguageMiddleware:
     """A signed-in trainer's saved language wins over the cookie and Accept-Language that
     LocaleMiddleware read; staff pages (admin, support) stay English whatever was chosen."""
@@ -29,7 +33,8 @@ class TrainerLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = saved_language(request)
+        language = "en" if request.path_info.startswith(STAFF_PATH_PREFIXES) else ""
+        language = language or saved_language(request)
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language

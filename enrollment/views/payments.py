@@ -91,7 +91,7 @@ def _approved_message(request: HttpRequest, payment) -> None:
             "amount": format_money(payment.amount, payment.currency),
             "reference": payment.reference,
         }
-    messages.success(request, f"{_('Your application is approved.')} {paid}")
+    messages.success(request, _("Your application is approved. %(paid)s") % {"paid": paid})
 
 
 def render_payment_step(request: HttpRequest, template: str, context: dict) -> HttpResponse:
