@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Program(models.TextChoices):
-    MCT = "MCT", _("Microsoft Certified Trainer")
-    ALUMNI = "ALUMNI", _("MCT Alumni")
+    # Program names: the same in every language, so not marked for translation.
+    MCT = "MCT", "Microsoft Certified Trainer"
+    ALUMNI = "ALUMNI", "MCT Alumni"
 
 
 class MembershipStatus(models.TextChoices):

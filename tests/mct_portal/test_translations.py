@@ -20,7 +20,7 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enrollment.demo import DEMO_PASSWORD
 from enrollment.models import (
@@ -36,6 +36,15 @@ from enrollment.models import (
 from tests.enrollment.wizard.walk import approve_through_admin, good_pdf, prefix_of
 
 LANGUAGES = ("de", "ja")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request activates its language in the test's thread; later tests expect English."""
+    yield
+    translation.deactivate()
+
+
 LOCALE = Path(settings.BASE_DIR) / "locale"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
 # makemessages as the README runs it: the sources, not the venv or the tests (run on a copy

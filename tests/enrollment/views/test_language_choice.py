@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from enrollment.models import Trainer
 from enrollment.selectors.memberships import verification_membership
@@ -15,6 +16,14 @@ from tests.enrollment.wizard.walk import text_of
 from verification.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request activates its language in the test's thread; later tests expect English."""
+    yield
+    translation.deactivate()
+
 
 MENU = re.compile(
     r'<form class="language-menu" method="post" action="/i18n/setlang/".*?</form>', re.S
