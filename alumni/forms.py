@@ -20,7 +20,7 @@ class AlumniProfileForm(PasscodeFormMixin, StepForm):
 
     is_microsoft_employee = forms.ChoiceField(
         label=_("Are you a Microsoft employee?"),
-        choices=[(YES, "Yes"), (NO, "No")],
+        choices=[(YES, _("Yes")), (NO, _("No"))],
         widget=forms.RadioSelect,
         error_messages={"required": _("Say whether you are a Microsoft employee.")},
     )

@@ -318,8 +318,33 @@ def _walk_the_new_path(pages: Pages, demo, client, capture) -> None:
     pages.get(f"/apply/pay/{application.public_id}/cancel/")
     card = {"card_number": "4242 4242 4242 4242", "expiry": "08/39", "cvc": "123"}
     billing = {"billing_name": "Nadia Newman", "billing_address": "1 Example Street"}
+    pages.post(f"{payment_url}invoice/", {"currency": "USD", "discount_code": "", **billing})
     paid = {"currency": "USD", "discount_code": "", "provider": "test_card"}
     pages.post(payment_url, {**paid, **card, **billing})  # approved: the profile says so
+
+
+def _walk_renewal_and_alumni(pages: Pages) -> None:
+    """A renewal without MTM data (the waiver, with an error) and MCT Alumni to confirmation."""
+    pages.sign_in("renew-upload@demo.mct")
+    pages.step(
+        "renew",
+        "profile",
+        {
+            "employer_type": "academic",
+            "institution_name": "Tempe CC",
+            "primary_audience": "developer",
+        },
+    )
+    too_long_ago = timezone.localdate() - datetime.timedelta(days=400)
+    pages.step(
+        "renew",
+        "requirements",
+        {"teaching_method": "waiver", "courses_taught": "2", "taught_on": too_long_ago},
+    )
+    pages.sign_in("nocert@demo.mct")
+    pages.step("alumni", "profile", {"is_microsoft_employee": "no"})  # no area: an error
+    pages.step("alumni", "profile", {"is_microsoft_employee": "no", "area_of_expertise": "azure"})
+    pages.step("alumni", "terms", {"accept_alumni_agreement": "on"})
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -336,6 +361,7 @@ def test_trainer_pages_show_no_untranslated_english(
     pages.get("/verify/no-such-code/")
     _walk_trainer_pages(pages, demo)
     _walk_the_new_path(pages, demo, client, django_capture_on_commit_callbacks)
+    _walk_renewal_and_alumni(pages)
 
     assert len(pages.shown) > 40, [url for url, _ in pages.shown]
     sentences, data = english_sentences(language), data_strings()
