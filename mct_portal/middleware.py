@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class NoStoreForSignedInMiddleware:
@@ -77,7 +78,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            reason = "The address contained a character that is never valid here."
+            reason = _("The address contained a character that is never valid here.")
             content = render_to_string("400.html", {"reason": reason}, request=request)
             return HttpResponseBadRequest(content)
         return self.get_response(request)

@@ -9,6 +9,7 @@ import secrets
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .base import Outcome, PaymentProvider, ProviderResult
@@ -91,12 +92,16 @@ class TestCardProvider(PaymentProvider):
         if number == DECLINED_CARD:
             return ProviderResult(
                 Outcome.DECLINED,
-                message="Your card was declined. No money was taken and nothing has changed: "
-                "try another card or pay by invoice.",
+                message=gettext(
+                    "Your card was declined. No money was taken and nothing has changed: "
+                    "try another card or pay by invoice."
+                ),
             )
         return ProviderResult(
             Outcome.DECLINED,
-            message="This demo accepts only the test card 4242 4242 4242 4242. No money was taken.",
+            message=gettext(
+                "This demo accepts only the test card 4242 4242 4242 4242. No money was taken."
+            ),
         )
 
 

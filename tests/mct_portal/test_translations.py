@@ -233,11 +233,12 @@ class Pages:
             response = self.client.post(url, data, follow=True)
         return self._keep(url, response)
 
-    def step(self, slug: str, step: str, fields: dict):
+    def step(self, slug: str, step: str, fields: dict, *, extra: dict | None = None):
         url = f"/apply/{slug}/{step}/"
         page = self.get(url)
         data = {f"{prefix_of(page)}-current_step": step}
         data.update({f"{step}-{name}": value for name, value in fields.items()})
+        data.update(extra or {})
         return self.post(url, data)
 
     def sign_in(self, email: str):
@@ -340,6 +341,18 @@ def _walk_renewal_and_alumni(pages: Pages) -> None:
         "renew",
         "requirements",
         {"teaching_method": "waiver", "courses_taught": "2", "taught_on": too_long_ago},
+    )
+    # A Microsoft employee proves the address: "Email code", then a wrong code.
+    pages.sign_in("fte@demo.mct")
+    fte = {
+        "employer_type": "fte",
+        "microsoft_alias": "felix",
+        "microsoft_domain": "microsoft.com",
+        "primary_audience": "developer",
+    }
+    pages.step("renew", "profile", fte, extra={"action": "send_code"})
+    pages.step(
+        "renew", "profile", {**fte, "fte_passcode": "WRONG123"}, extra={"action": "verify_code"}
     )
     pages.sign_in("nocert@demo.mct")
     pages.step("alumni", "profile", {"is_microsoft_employee": "no"})  # no area: an error
