@@ -4,6 +4,7 @@ Both pages work on the signed-in user's own record only: there is no record id i
 URLs, so no one can reach another trainer's details through them.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -124,6 +125,7 @@ def details_page(request: HttpRequest) -> HttpResponse:
             "status": status,
             "next": next_url,
             "first_time": bool(status.missing),
+            "language_name": dict(settings.LANGUAGES).get(trainer.language, ""),
         },
     )
 

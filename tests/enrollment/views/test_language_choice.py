@@ -62,6 +62,8 @@ def test_the_menu_saves_a_signed_in_trainers_choice_with_an_audit_row(trainer_cl
     event = AuditEvent.objects.get(action="trainer.language_changed")
     assert event.object_id == str(trainer.pk)
     assert (event.before, event.after) == ({"language": ""}, {"language": "ja"})
+    details = trainer_client.get("/profile/details/")
+    assert "ポータルはどのデバイスでも日本語で表示されます。" in text_of(details)
     # The same choice again changes nothing and writes no second row.
     trainer_client.post("/i18n/setlang/", {"language": "ja", "next": "/profile/"})
     assert AuditEvent.objects.filter(action="trainer.language_changed").count() == 1
