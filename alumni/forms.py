@@ -1,6 +1,7 @@
 """The alumni wizards' own steps: the alumni profile and the Alumni Program Agreement."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from enrollment.enums import AreaOfExpertise, TermsDocument
 from enrollment.forms.wizard import (
@@ -18,19 +19,19 @@ class AlumniProfileForm(PasscodeFormMixin, StepForm):
     """ "Microsoft employee?" yes → alias and passcode; both → area of expertise."""
 
     is_microsoft_employee = forms.ChoiceField(
-        label="Are you a Microsoft employee?",
-        choices=[(YES, "Yes"), (NO, "No")],
+        label=_("Are you a Microsoft employee?"),
+        choices=[(YES, _("Yes")), (NO, _("No"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether you are a Microsoft employee."},
+        error_messages={"required": _("Say whether you are a Microsoft employee.")},
     )
     microsoft_domain = microsoft_field("microsoft_domain")
     microsoft_alias = microsoft_field("microsoft_alias")
     fte_passcode = microsoft_field("fte_passcode")
     area_of_expertise = forms.ChoiceField(
-        label="Area of expertise",
+        label=_("Area of expertise"),
         choices=AreaOfExpertise.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose your area of expertise."},
+        error_messages={"required": _("Choose your area of expertise.")},
     )
 
     def __init__(self, *args, passcode_action: str | None = None, **kwargs):
@@ -58,7 +59,7 @@ class AlumniProfileForm(PasscodeFormMixin, StepForm):
         if self.passcode_action and employee != YES:
             if employee:
                 self.add_error(
-                    "is_microsoft_employee", "Codes are only sent to Microsoft employees."
+                    "is_microsoft_employee", _("Codes are only sent to Microsoft employees.")
                 )
             return cleaned
         if employee == YES:
@@ -80,8 +81,8 @@ class AlumniProfileForm(PasscodeFormMixin, StepForm):
 
 class AlumniTermsForm(TermsForm):
     accept_alumni_agreement = forms.BooleanField(
-        label="I accept the Alumni Program Agreement",
-        error_messages={"required": "Accept the Alumni Program Agreement to continue."},
+        label=_("I accept the Alumni Program Agreement"),
+        error_messages={"required": _("Accept the Alumni Program Agreement to continue.")},
     )
 
     DOCUMENT_FIELDS = {"accept_alumni_agreement": TermsDocument.ALUMNI_PROGRAM_AGREEMENT}

@@ -1,5 +1,7 @@
 """The two alumni paths: Profile → Terms → Confirmation, no fee (registered in ready())."""
 
+from django.utils.translation import gettext_noop as _
+
 from enrollment.enums import ApplicationPath, Program
 from enrollment.forms.wizard import ConfirmationForm
 from enrollment.paths.registry import EXTEND, PathDefinition, register
@@ -19,7 +21,7 @@ ALUMNI_RENEW = register(
         label=ApplicationPath.ALUMNI_RENEW.label,
         slug="alumni-renew",
         program=Program.ALUMNI,
-        action_label="Renew MCT Alumni",
+        action_label=_("Renew MCT Alumni"),
         order=50,
         refusal=eligibility.refusal_alumni_renew,
         steps=STEPS,
@@ -38,7 +40,7 @@ ALUMNI = register(
         label=ApplicationPath.ALUMNI.label,
         slug="alumni",
         program=Program.ALUMNI,
-        action_label="Apply for MCT Alumni",
+        action_label=_("Apply for MCT Alumni"),
         order=60,
         refusal=eligibility.refusal_alumni,
         steps=STEPS,

@@ -1,17 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Program(models.TextChoices):
+    # Program names: the same in every language, so not marked for translation.
     MCT = "MCT", "Microsoft Certified Trainer"
     ALUMNI = "ALUMNI", "MCT Alumni"
 
 
 class MembershipStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    IN_RENEWAL = "in_renewal", "In renewal"
-    LAPSED = "lapsed", "Lapsed"
-    ENDED = "ended", "Ended"
-    REVOKED = "revoked", "Revoked"
+    ACTIVE = "active", _("Active")
+    IN_RENEWAL = "in_renewal", _("In renewal")
+    LAPSED = "lapsed", _("Lapsed")
+    ENDED = "ended", _("Ended")
+    REVOKED = "revoked", _("Revoked")
 
 
 MEMBERSHIP_OPEN = (MembershipStatus.ACTIVE, MembershipStatus.IN_RENEWAL)
@@ -30,23 +32,23 @@ MEMBERSHIP_TRANSITIONS: dict[str, set[str]] = {
 
 # What each path is (slug, program, steps, rules...) is in its definition: enrollment.paths.
 class ApplicationPath(models.TextChoices):
-    NEW = "new", "Enroll as a new MCT"
-    RENEW = "renew", "Renew MCT membership"
-    ALUMNI = "alumni", "Apply for MCT Alumni"
-    ALUMNI_RENEW = "alumni_renew", "Renew MCT Alumni"
-    UPGRADE = "upgrade", "Upgrade from Alumni"
-    REJOIN = "rejoin", "Rejoin the MCT program"
+    NEW = "new", _("Enroll as a new MCT")
+    RENEW = "renew", _("Renew MCT membership")
+    ALUMNI = "alumni", _("Apply for MCT Alumni")
+    ALUMNI_RENEW = "alumni_renew", _("Renew MCT Alumni")
+    UPGRADE = "upgrade", _("Upgrade from Alumni")
+    REJOIN = "rejoin", _("Rejoin the MCT program")
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    ACTION_REQUIRED = "action_required", "Action required"
-    READY = "ready", "Ready to submit"
-    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
-    APPROVED = "approved", "Approved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    PAYMENT_CANCELLED = "payment_cancelled", "Payment cancelled"
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    ACTION_REQUIRED = "action_required", _("Action required")
+    READY = "ready", _("Ready to submit")
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PAYMENT_CANCELLED = "payment_cancelled", _("Payment cancelled")
 
 
 APPLICATION_OPEN = (
@@ -79,13 +81,13 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
 
 
 class EmployerType(models.TextChoices):
-    FTE = "fte", "Microsoft employee (FTE)"
-    IMAGINE_ACADEMY = "imagine_academy", "Microsoft Imagine Academy"
-    ACADEMIC = "academic", "Academic"
-    PARTNER = "partner", "Microsoft Partner or Action Pack Partner"
-    FREELANCER = "freelancer", "Freelancer (self-employed)"
-    GOVERNMENT = "government", "Government"
-    OTHER = "other", "Other"
+    FTE = "fte", _("Microsoft employee (FTE)")
+    IMAGINE_ACADEMY = "imagine_academy", _("Microsoft Imagine Academy")
+    ACADEMIC = "academic", _("Academic")
+    PARTNER = "partner", _("Microsoft Partner or Action Pack Partner")
+    FREELANCER = "freelancer", _("Freelancer (self-employed)")
+    GOVERNMENT = "government", _("Government")
+    OTHER = "other", _("Other")
 
 
 # Employer types allowed to renew with a training waiver instead of MTM data.
@@ -98,55 +100,55 @@ WAIVER_EMPLOYER_TYPES = (
 
 
 class TrainingAudience(models.TextChoices):
-    DEVELOPER = "developer", "Developer"
-    IT_PROFESSIONAL = "it_professional", "IT Professional"
-    DYNAMICS = "dynamics", "Microsoft Dynamics"
+    DEVELOPER = "developer", _("Developer")
+    IT_PROFESSIONAL = "it_professional", _("IT Professional")
+    DYNAMICS = "dynamics", _("Microsoft Dynamics")
 
 
 class AreaOfExpertise(models.TextChoices):
-    AZURE = "azure", "Azure and cloud infrastructure"
-    DATA_AI = "data_ai", "Data and AI"
-    SECURITY = "security", "Security, compliance and identity"
-    MODERN_WORK = "modern_work", "Modern Work and Microsoft 365"
-    DYNAMICS = "dynamics", "Dynamics 365 and Power Platform"
-    DEVELOPER = "developer", "Developer tools and platforms"
-    OTHER = "other", "Other"
+    AZURE = "azure", _("Azure and cloud infrastructure")
+    DATA_AI = "data_ai", _("Data and AI")
+    SECURITY = "security", _("Security, compliance and identity")
+    MODERN_WORK = "modern_work", _("Modern Work and Microsoft 365")
+    DYNAMICS = "dynamics", _("Dynamics 365 and Power Platform")
+    DEVELOPER = "developer", _("Developer tools and platforms")
+    OTHER = "other", _("Other")
 
 
 class EvidenceKind(models.TextChoices):
-    INSTRUCTIONAL_SKILLS = "instructional_skills", "Proof of instructional skills"
-    TRAINING_SUMMARY = "training_summary", "Training summary or score report"
-    TRAINING_WAIVER = "training_waiver", "Training waiver"
+    INSTRUCTIONAL_SKILLS = "instructional_skills", _("Proof of instructional skills")
+    TRAINING_SUMMARY = "training_summary", _("Training summary or score report")
+    TRAINING_WAIVER = "training_waiver", _("Training waiver")
 
 
 class TermsDocument(models.TextChoices):
-    MCT_PROGRAM_GUIDE = "mct_program_guide", "MCT Program Guide"
-    MCT_PROGRAM_AGREEMENT = "mct_program_agreement", "MCT Program Agreement"
-    ALUMNI_PROGRAM_AGREEMENT = "alumni_program_agreement", "Alumni Program Agreement"
+    MCT_PROGRAM_GUIDE = "mct_program_guide", _("MCT Program Guide")
+    MCT_PROGRAM_AGREEMENT = "mct_program_agreement", _("MCT Program Agreement")
+    ALUMNI_PROGRAM_AGREEMENT = "alumni_program_agreement", _("Alumni Program Agreement")
     # Accepted once in the trainer's registration details, not per application.
-    NDA = "nda", "Microsoft Non-Disclosure Agreement"
-    CONSENT_PROGRAM_CONTACT = "consent_program_contact", "Contact by Microsoft (consent text)"
+    NDA = "nda", _("Microsoft Non-Disclosure Agreement")
+    CONSENT_PROGRAM_CONTACT = "consent_program_contact", _("Contact by Microsoft (consent text)")
     CONSENT_PARTNER_CONTACT = (
         "consent_partner_contact",
-        "Contact by Microsoft Partners (consent text)",
+        _("Contact by Microsoft Partners (consent text)"),
     )
 
 
 class Currency(models.TextChoices):
-    USD = "USD", "US dollar"
-    EUR = "EUR", "Euro"
-    GBP = "GBP", "Pound sterling"
-    AUD = "AUD", "Australian dollar"
-    JPY = "JPY", "Japanese yen"
+    USD = "USD", _("US dollar")
+    EUR = "EUR", _("Euro")
+    GBP = "GBP", _("Pound sterling")
+    AUD = "AUD", _("Australian dollar")
+    JPY = "JPY", _("Japanese yen")
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PAID = "paid", "Paid"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
     # The provider was asked to give the money back; its webhook confirms the refund.
-    REFUND_PENDING = "refund_pending", "Refund pending"
-    REFUNDED = "refunded", "Refunded"
+    REFUND_PENDING = "refund_pending", _("Refund pending")
+    REFUNDED = "refunded", _("Refunded")
 
 
 # A payment whose money is (or is about to be) taken: at most one per application.
@@ -165,18 +167,18 @@ PAYMENT_TRANSITIONS: dict[str, set[str]] = {
 
 
 class PaymentDocumentKind(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    CREDIT_NOTE = "credit_note", "Credit note"
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 class DataExportState(models.TextChoices):
     """A trainer's copy of their data (docs/personal-data.md): built by a worker, offered
     for DATA_EXPORT_DAYS, then deleted."""
 
-    REQUESTED = "requested", "Being prepared"
-    READY = "ready", "Ready to download"
-    EXPIRED = "expired", "Expired"
-    FAILED = "failed", "Failed"
+    REQUESTED = "requested", _("Being prepared")
+    READY = "ready", _("Ready to download")
+    EXPIRED = "expired", _("Expired")
+    FAILED = "failed", _("Failed")
 
 
 # A request not yet ready or expired: one at a time per trainer.
@@ -194,10 +196,10 @@ DATA_EXPORT_TRANSITIONS: dict[str, set[str]] = {
 class ErasureState(models.TextChoices):
     """A trainer's request to delete their account, which support confirms or refuses."""
 
-    REQUESTED = "requested", "Waiting for support"
-    CONFIRMED = "confirmed", "Confirmed: being erased"
-    REFUSED = "refused", "Refused"
-    ERASED = "erased", "Erased"
+    REQUESTED = "requested", _("Waiting for support")
+    CONFIRMED = "confirmed", _("Confirmed: being erased")
+    REFUSED = "refused", _("Refused")
+    ERASED = "erased", _("Erased")
 
 
 ERASURE_OPEN = (ErasureState.REQUESTED, ErasureState.CONFIRMED)

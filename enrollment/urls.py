@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("profile/delete/", your_data.account_delete, name="account_delete"),
     path("help/", help.help_page, name="help"),
+    path("accessibility/", help.accessibility_page, name="accessibility"),
     path(
         "apply/<uuid:public_id>/withdraw/",
         wizard.withdraw_application,

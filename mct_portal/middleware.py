@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class NoStoreForSignedInMiddleware:
@@ -23,6 +24,10 @@ class NoStoreForSignedInMiddleware:
         return response
 
 
+# The admin (review queue) and the support console are staff pages: English only.
+STAFF_PATH_PREFIXES = ("/admin/", "/support/")
+
+
 class TrainerLanguageMiddleware:
     """A signed-in trainer's saved language wins over the cookie and Accept-Language that
     LocaleMiddleware read; staff pages (admin, support) stay English whatever was chosen."""
@@ -31,7 +36,8 @@ class TrainerLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = saved_language(request)
+        language = "en" if request.path_info.startswith(STAFF_PATH_PREFIXES) else ""
+        language = language or saved_language(request)
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
@@ -74,7 +80,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
-            reason = "The address contained a character that is never valid here."
+            reason = _("The address contained a character that is never valid here.")
             content = render_to_string("400.html", {"reason": reason}, request=request)
             return HttpResponseBadRequest(content)
         return self.get_response(request)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from enrollment.views import credentials
+from enrollment.views import credentials, language
 
 from . import health
 from .admin_login import admin_login
@@ -19,6 +19,9 @@ handler500 = "mct_portal.errors.server_error"
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # The language menu: our view saves a trainer's choice, then does what Django's does.
+    path("i18n/setlang/", language.set_language, name="set_language"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

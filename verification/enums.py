@@ -1,17 +1,18 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DocumentState(models.TextChoices):
-    RECEIVED = "received", "Received"
-    CHECKING = "checking", "Being checked"
-    REFUSED = "refused", "Refused by the check"
-    QUEUED = "queued", "Waiting for review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    RECEIVED = "received", _("Received")
+    CHECKING = "checking", _("Being checked")
+    REFUSED = "refused", _("Refused by the check")
+    QUEUED = "queued", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
     # Out of the queue without a decision: a newer upload for the same evidence replaced it,
     # or its application was withdrawn or expired. The file goes; the row is the record.
-    SUPERSEDED = "superseded", "Replaced by a newer upload"
-    WITHDRAWN = "withdrawn", "Withdrawn with its application"
+    SUPERSEDED = "superseded", _("Replaced by a newer upload")
+    WITHDRAWN = "withdrawn", _("Withdrawn with its application")
 
 
 # Where a document may go from each state; anything else is a programming error.
@@ -53,15 +54,15 @@ REVIEWABLE_STATES = (DocumentState.QUEUED, *DOCUMENT_DECIDED)
 
 
 class DocumentKind(models.TextChoices):
-    INSTRUCTIONAL_SKILLS = "instructional_skills", "Proof of instructional skills"
-    TRAINING_SUMMARY = "training_summary", "Training summary or score report"
+    INSTRUCTIONAL_SKILLS = "instructional_skills", _("Proof of instructional skills")
+    TRAINING_SUMMARY = "training_summary", _("Training summary or score report")
 
 
 class EmailState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 # Where an outbound email may go from each state. SENDING → QUEUED is a temporary failure
@@ -77,14 +78,14 @@ EMAIL_TRANSITIONS: dict[str, set[str]] = {
 
 
 class PasscodePurpose(models.TextChoices):
-    MICROSOFT_ALIAS = "microsoft_alias", "Microsoft employee address"
-    PARTNER_ADDRESS = "partner_address", "Partner organization address"
+    MICROSOFT_ALIAS = "microsoft_alias", _("Microsoft employee address")
+    PARTNER_ADDRESS = "partner_address", _("Partner organization address")
 
 
 class RenderState(models.TextChoices):
     """What the worker made of an accepted file for reviewers to look at in the page."""
 
-    NONE = "", "Not rendered"
-    PENDING = "pending", "Being prepared"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Could not be shown"
+    NONE = "", _("Not rendered")
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Could not be shown")

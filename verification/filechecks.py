@@ -22,6 +22,8 @@ from xml.etree import ElementTree
 
 import magic
 import olefile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 with warnings.catch_warnings():
@@ -57,7 +59,7 @@ MAX_PACKAGE_XML = 1024 * 1024
 # The extension to suggest when a name has the wrong one.
 USUAL_EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "doc": ".doc", "docx": ".docx"}
 KIND_LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "doc": "Word (DOC)", "docx": "Word"}
-ACCEPTED = "We accept PDF, JPEG, PNG, DOC and DOCX files."
+ACCEPTED = gettext_lazy("We accept PDF, JPEG, PNG, DOC and DOCX files.")
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -119,46 +121,62 @@ def clean_filename(name: str) -> str:
     """A safe display name for an upload, or FileRefused('bad_name') for a hostile one."""
     if "\x00" in name:
         raise _bad_name(
-            "The file name contains a hidden null character. Rename the file (for example "
-            "certificate.pdf) and upload it again."
+            _(
+                "The file name contains a hidden null character. Rename the file (for example "
+                "certificate.pdf) and upload it again."
+            )
         )
     if any(character in BIDI_CONTROLS for character in name):
         raise _bad_name(
-            "The file name contains hidden characters that change how it is displayed. "
-            "Rename the file (for example certificate.pdf) and upload it again."
+            _(
+                "The file name contains hidden characters that change how it is displayed. "
+                "Rename the file (for example certificate.pdf) and upload it again."
+            )
         )
     # NFKC first, so look-alikes such as a full-width slash or dot are judged as what they become.
     normalised = unicodedata.normalize("NFKC", name)
     if "/" in normalised or "\\" in normalised:
         raise _bad_name(
-            "The file name contains a folder path. Upload the file itself, named for example "
-            "certificate.pdf."
+            _(
+                "The file name contains a folder path. Upload the file itself, named for example "
+                "certificate.pdf."
+            )
         )
     visible = "".join(_visible(character) for character in normalised)
     # Windows drops trailing dots and spaces, so 'cv.exe.' would open as cv.exe.
     visible = " ".join(visible.split()).rstrip(". ")
     if visible.startswith("."):
         raise _bad_name(
-            "The file name starts with a dot, which makes it a hidden file. Rename it (for "
-            "example certificate.pdf) and upload it again."
+            _(
+                "The file name starts with a dot, which makes it a hidden file. Rename it (for "
+                "example certificate.pdf) and upload it again."
+            )
         )
     stem, dot, extension = visible.rpartition(".")
     # 'Report.final version' has no real extension: one is short and has no spaces.
     if not dot or not stem.strip() or not 0 < len(extension) <= 10 or " " in extension:
         raise _bad_name(
-            "The file name has no extension such as .pdf or .jpg. Rename it (for example "
-            "certificate.pdf) and upload it again."
+            _(
+                "The file name has no extension such as .pdf or .jpg. Rename it (for example "
+                "certificate.pdf) and upload it again."
+            )
         )
     extensions = visible.lower().split(".")[1:]
     active = [part for part in extensions if part in ACTIVE_EXTENSIONS]
     if active and len(extensions) > 1:
         raise _bad_name(
-            f"The file name has more than one extension, including .{active[0]}, a kind of "
-            "file that can run code. Rename it to a simple name such as certificate.pdf and "
-            "upload it again."
+            _(
+                "The file name has more than one extension, including .%(extension)s, a kind "
+                "of file that can run code. Rename it to a simple name such as certificate.pdf "
+                "and upload it again."
+            )
+            % {"extension": active[0]}
         )
     if active:
-        raise _bad_name(f"We do not accept .{active[0]} files. {ACCEPTED}")
+        raise _bad_name(
+            _("We do not accept .%(extension)s files. %(accepted)s")
+            % {"extension": active[0], "accepted": ACCEPTED}
+        )
     if len(visible) > MAX_NAME_LENGTH:
         visible = visible[: MAX_NAME_LENGTH - len(extension) - 1].rstrip(". ") + "." + extension
     return visible
@@ -207,15 +225,22 @@ def inspect_upload(
         if size == 0:
             raise FileRefused(
                 "empty",
-                "This file is empty. Check that you picked the right file and upload it again.",
+                _("This file is empty. Check that you picked the right file and upload it again."),
             )
         mime = magic.from_buffer(head, mime=True)
         kind = _kind_for(mime, extension)
         if extension not in EXTENSIONS[kind]:
             raise FileRefused(
                 "extension_mismatch",
-                f"This file is a {KIND_LABELS[kind]} file, but its name ends in {extension}. "
-                f"Rename it to end in {USUAL_EXTENSIONS[kind]} and upload it again.",
+                _(
+                    "This file is a %(kind)s file, but its name ends in %(extension)s. Rename it "
+                    "to end in %(usual)s and upload it again."
+                )
+                % {
+                    "kind": KIND_LABELS[kind],
+                    "extension": extension,
+                    "usual": USUAL_EXTENSIONS[kind],
+                },
             )
         try:
             if kind == "pdf":
@@ -270,16 +295,22 @@ def too_large_refusal(max_bytes: int) -> FileRefused:
     megabytes = f"{max_bytes / (1024 * 1024):g}"
     return FileRefused(
         "too_large",
-        f"This file is larger than {megabytes} MB. Upload a smaller copy (a PDF or a photo "
-        "of the document).",
+        _(
+            "This file is larger than %(megabytes)s MB. Upload a smaller copy (a PDF or a photo "
+            "of the document)."
+        )
+        % {"megabytes": megabytes},
     )
 
 
 def _damaged(kind: str) -> FileRefused:
     return FileRefused(
         "damaged",
-        f"This {KIND_LABELS[kind]} file seems damaged or incomplete, so we could not check it. "
-        "Open it to make sure it works, save a fresh copy (or a PDF) and upload that.",
+        _(
+            "This %(kind)s file seems damaged or incomplete, so we could not check it. Open it "
+            "to make sure it works, save a fresh copy (or a PDF) and upload that."
+        )
+        % {"kind": KIND_LABELS[kind]},
     )
 
 
@@ -294,35 +325,37 @@ OLE_MIMES = frozenset(
 )
 
 DESCRIPTIONS = {
-    "application/zip": "a ZIP archive",
-    "application/x-rar": "a RAR archive",
-    "application/x-7z-compressed": "a 7-Zip archive",
-    "application/gzip": "a compressed archive",
-    "application/x-executable": "a program",
-    "application/x-pie-executable": "a program",
-    "application/x-sharedlib": "a program library",
-    "application/x-dosexec": "a Windows program",
-    "application/vnd.microsoft.portable-executable": "a Windows program",
-    "application/x-mach-binary": "a Mac program",
-    "text/html": "a web page",
-    "text/xml": "an XML file",
-    "text/plain": "a text file",
-    "text/rtf": "an RTF document",
-    "image/gif": "a GIF image",
-    "image/svg+xml": "an SVG image",
-    "image/webp": "a WebP image",
-    "image/tiff": "a TIFF image",
-    "image/bmp": "a BMP image",
-    "image/heic": "an HEIC photo (the iPhone camera format)",
-    "image/heif": "an HEIF photo",
-    "application/vnd.ms-excel": "an Excel workbook",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "an Excel workbook",
-    "application/vnd.ms-powerpoint": "a PowerPoint presentation",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
-        "a PowerPoint presentation"
+    "application/zip": gettext_lazy("a ZIP archive"),
+    "application/x-rar": gettext_lazy("a RAR archive"),
+    "application/x-7z-compressed": gettext_lazy("a 7-Zip archive"),
+    "application/gzip": gettext_lazy("a compressed archive"),
+    "application/x-executable": gettext_lazy("a program"),
+    "application/x-pie-executable": gettext_lazy("a program"),
+    "application/x-sharedlib": gettext_lazy("a program library"),
+    "application/x-dosexec": gettext_lazy("a Windows program"),
+    "application/vnd.microsoft.portable-executable": gettext_lazy("a Windows program"),
+    "application/x-mach-binary": gettext_lazy("a Mac program"),
+    "text/html": gettext_lazy("a web page"),
+    "text/xml": gettext_lazy("an XML file"),
+    "text/plain": gettext_lazy("a text file"),
+    "text/rtf": gettext_lazy("an RTF document"),
+    "image/gif": gettext_lazy("a GIF image"),
+    "image/svg+xml": gettext_lazy("an SVG image"),
+    "image/webp": gettext_lazy("a WebP image"),
+    "image/tiff": gettext_lazy("a TIFF image"),
+    "image/bmp": gettext_lazy("a BMP image"),
+    "image/heic": gettext_lazy("an HEIC photo (the iPhone camera format)"),
+    "image/heif": gettext_lazy("an HEIF photo"),
+    "application/vnd.ms-excel": gettext_lazy("an Excel workbook"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": gettext_lazy(
+        "an Excel workbook"
     ),
-    "application/vnd.oasis.opendocument.text": "an OpenDocument text file",
-    "application/encrypted": "an encrypted file",
+    "application/vnd.ms-powerpoint": gettext_lazy("a PowerPoint presentation"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
+        gettext_lazy("a PowerPoint presentation")
+    ),
+    "application/vnd.oasis.opendocument.text": gettext_lazy("an OpenDocument text file"),
+    "application/encrypted": gettext_lazy("an encrypted file"),
 }
 
 
@@ -337,19 +370,27 @@ def _kind_for(mime: str, extension: str) -> str:
         return "doc"
     description = DESCRIPTIONS.get(mime)
     if description is None and mime.startswith("image/"):
-        description = "an image format we cannot use"
-    what = f"This file is {description}." if description else "We could not recognise this file."
+        description = _("an image format we cannot use")
+    what = (
+        _("This file is %(description)s.") % {"description": description}
+        if description
+        else _("We could not recognise this file.")
+    )
     raise FileRefused(
         "type_not_allowed",
-        f"{what} {ACCEPTED} Save or scan your document as a PDF and upload that.",
+        _("%(what)s %(accepted)s Save or scan your document as a PDF and upload that.")
+        % {"what": what, "accepted": ACCEPTED},
     )
 
 
 def _not_a_word_file() -> FileRefused:
     return FileRefused(
         "type_not_allowed",
-        f"This file is not a Word document, although its name says so. {ACCEPTED} Save or scan "
-        "your document as a PDF and upload that.",
+        _(
+            "This file is not a Word document, although its name says so. %(accepted)s Save or "
+            "scan your document as a PDF and upload that."
+        )
+        % {"accepted": ACCEPTED},
     )
 
 
@@ -396,8 +437,11 @@ def _contains_markup(data: bytes) -> bool:
 def _polyglot(kind: str) -> FileRefused:
     return FileRefused(
         "polyglot",
-        f"This {KIND_LABELS[kind]} file also contains web page or script code, which we do not "
-        "accept. Upload a fresh scan or photo of the document.",
+        _(
+            "This %(kind)s file also contains web page or script code, which we do not accept. "
+            "Upload a fresh scan or photo of the document."
+        )
+        % {"kind": KIND_LABELS[kind]},
     )
 
 
@@ -444,8 +488,10 @@ _PDF_OVERLAP = 256
 def _refuse_active_pdf() -> FileRefused:
     return FileRefused(
         "pdf_active_content",
-        "This PDF contains scripts, automatic actions or attached files, which we do not "
-        "accept. Print it to a new PDF (or scan the paper document) and upload that.",
+        _(
+            "This PDF contains scripts, automatic actions or attached files, which we do not "
+            "accept. Print it to a new PDF (or scan the paper document) and upload that."
+        ),
     )
 
 
@@ -485,22 +531,26 @@ def _check_object_stream(fileobj: BinaryIO, offset: int, *, budget: int, encrypt
         raise _damaged("pdf")
     inflater = _Inflater(fileobj, offset + start.end(), budget)
     try:
-        for _, window in _windows(inflater, _PDF_OVERLAP):
+        for _offset, window in _windows(inflater, _PDF_OVERLAP):
             if _ACTIVE_PDF_NAMES.search(window):
                 raise _refuse_active_pdf()
     except _Inflater.Unreadable:
         if encrypted:
             raise FileRefused(
                 "encrypted",
-                "This PDF is encrypted or password-protected, so we cannot check it. Print it "
-                "to a new PDF (or scan the paper document) and upload that.",
+                _(
+                    "This PDF is encrypted or password-protected, so we cannot check it. Print "
+                    "it to a new PDF (or scan the paper document) and upload that."
+                ),
             ) from None
         raise _damaged("pdf") from None
     except _Inflater.TooMuch:
         raise FileRefused(
             "zip_bomb",
-            "This PDF unpacks to far more data than a document needs, so we cannot check it. "
-            "Print it to a new PDF (or scan the paper document) and upload that.",
+            _(
+                "This PDF unpacks to far more data than a document needs, so we cannot check "
+                "it. Print it to a new PDF (or scan the paper document) and upload that."
+            ),
         ) from None
     return budget - inflater.produced
 
@@ -548,16 +598,21 @@ PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
 
 def _image_too_large(max_pixels: int, size: tuple[int, int] | None = None) -> FileRefused:
     limit = f"{max_pixels / 1_000_000:g}"
-    dimensions = f" ({size[0]} x {size[1]} pixels)" if size else ""
-    return FileRefused(
-        "image_too_large",
-        f"This image is too large{dimensions}: we accept up to {limit} megapixels. Upload a "
-        "smaller photo or a PDF scan of the document.",
-    )
+    if size:
+        message = _(
+            "This image is too large (%(width)s x %(height)s pixels): we accept up to "
+            "%(limit)s megapixels. Upload a smaller photo or a PDF scan of the document."
+        ) % {"width": size[0], "height": size[1], "limit": limit}
+    else:
+        message = _(
+            "This image is too large: we accept up to %(limit)s megapixels. Upload a smaller "
+            "photo or a PDF scan of the document."
+        ) % {"limit": limit}
+    return FileRefused("image_too_large", message)
 
 
 def _check_image(fileobj: BinaryIO, *, kind: str, max_pixels: int, decode: bool = True) -> None:
-    for _, window in _windows(_chunks(fileobj), 16):
+    for _offset, window in _windows(_chunks(fileobj), 16):
         if _contains_markup(window):
             raise _polyglot(kind)
     pillow_format = PILLOW_FORMATS[kind]
@@ -594,24 +649,52 @@ ACTIVEX_RELATIONSHIP_ENDINGS = ("/control", "/activexcontrol", "/activexcontrolb
 def _macros(kind: str) -> FileRefused:
     return FileRefused(
         "macros",
-        f"This {KIND_LABELS[kind]} document contains macros (program code), which we do not "
-        "accept. Save it as a PDF (File, Save As, PDF) and upload that.",
+        _(
+            "This %(kind)s document contains macros (program code), which we do not accept. "
+            "Save it as a PDF (File, Save As, PDF) and upload that."
+        )
+        % {"kind": KIND_LABELS[kind]},
     )
+
+
+# What a Word document may contain that we refuse, for "This Word document contains …".
+ACTIVEX = gettext_lazy("ActiveX controls")
+OBJECT_TOO_LARGE = gettext_lazy("an embedded object too large to check")
+REMOTE_CONTENT = gettext_lazy("content loaded from the internet when it is opened")
+EMBEDDED_PROGRAM = gettext_lazy("an embedded file or program")
 
 
 def _active_content(detail: str) -> FileRefused:
     return FileRefused(
         "active_content",
-        f"This Word document contains {detail}, which we do not accept. Save it as a PDF "
-        "(File, Save As, PDF) and upload that.",
+        _(
+            "This Word document contains %(detail)s, which we do not accept. Save it as a PDF "
+            "(File, Save As, PDF) and upload that."
+        )
+        % {"detail": detail},
     )
 
 
-def _zip_bomb(detail: str) -> FileRefused:
+def _zip_bomb_parts(count: int) -> FileRefused:
     return FileRefused(
         "zip_bomb",
-        f"This Word document {detail}, more than any certificate needs, so we cannot check "
-        "it. Save it as a PDF (File, Save As, PDF) and upload that.",
+        _(
+            "This Word document has %(count)s parts, more than any certificate needs, so we "
+            "cannot check it. Save it as a PDF (File, Save As, PDF) and upload that."
+        )
+        % {"count": count},
+    )
+
+
+def _zip_bomb_size(max_uncompressed: int) -> FileRefused:
+    return FileRefused(
+        "zip_bomb",
+        _(
+            "This Word document unpacks to more than %(size)s, more than any certificate "
+            "needs, so we cannot check it. Save it as a PDF (File, Save As, PDF) and upload "
+            "that."
+        )
+        % {"size": _mb(max_uncompressed)},
     )
 
 
@@ -639,7 +722,7 @@ def _check_docx(
 ) -> None:
     declared = _declared_zip_entries(fileobj, size)
     if declared is not None and declared > max_entries:
-        raise _zip_bomb(f"has {declared} parts")
+        raise _zip_bomb_parts(declared)
     fileobj.seek(0)
     try:
         archive = zipfile.ZipFile(fileobj)
@@ -650,9 +733,9 @@ def _check_docx(
     with archive:
         entries = archive.infolist()
         if len(entries) > max_entries:
-            raise _zip_bomb(f"has {len(entries)} parts")
+            raise _zip_bomb_parts(len(entries))
         if sum(entry.file_size for entry in entries) > max_uncompressed:
-            raise _zip_bomb("unpacks to more than " + _mb(max_uncompressed))
+            raise _zip_bomb_size(max_uncompressed)
         names = {entry.filename.lower() for entry in entries}
         if not {"[content_types].xml", "word/document.xml"} <= names:
             if named_by_magic:
@@ -665,7 +748,7 @@ def _check_docx(
             if lowered.rsplit("/", 1)[-1] in MACRO_PART_NAMES:
                 raise _macros("docx")
             if "activex" in lowered:
-                raise _active_content("ActiveX controls")
+                raise _active_content(ACTIVEX)
             is_package_xml = lowered == "[content_types].xml" or lowered.endswith(".rels")
             kept = bytearray()
             is_ole = False
@@ -675,7 +758,7 @@ def _check_docx(
                     # The central directory can lie about sizes: count what really comes out.
                     unpacked += len(chunk)
                     if unpacked > max_uncompressed:
-                        raise _zip_bomb("unpacks to more than " + _mb(max_uncompressed))
+                        raise _zip_bomb_size(max_uncompressed)
                     if first:
                         is_ole = chunk.startswith(OLE_SIGNATURE)
                         first = False
@@ -684,7 +767,7 @@ def _check_docx(
                     if is_package_xml and len(kept) > MAX_PACKAGE_XML:
                         raise _damaged("docx")
                     if is_ole and len(kept) > max_embedded:
-                        raise _active_content("an embedded object too large to check")
+                        raise _active_content(OBJECT_TOO_LARGE)
             if is_package_xml:
                 _check_package_xml(lowered, bytes(kept))
             if is_ole:
@@ -707,7 +790,7 @@ def _check_package_xml(name: str, data: bytes) -> None:
             if any(mark in content_type for mark in MACRO_CONTENT_TYPE_MARKS):
                 raise _macros("docx")
             if "activex" in content_type:
-                raise _active_content("ActiveX controls")
+                raise _active_content(ACTIVEX)
         return
     for element in root.iter():
         if not element.tag.endswith("Relationship"):
@@ -716,11 +799,11 @@ def _check_package_xml(name: str, data: bytes) -> None:
         if relationship.endswith(MACRO_RELATIONSHIP_ENDINGS):
             raise _macros("docx")
         if relationship.endswith(ACTIVEX_RELATIONSHIP_ENDINGS):
-            raise _active_content("ActiveX controls")
+            raise _active_content(ACTIVEX)
         # Hyperlinks are fine; a template, object or picture fetched from the internet is not.
         external = element.get("TargetMode", "").lower() == "external"
         if external and not relationship.endswith("/hyperlink"):
-            raise _active_content("content loaded from the internet when it is opened")
+            raise _active_content(REMOTE_CONTENT)
 
 
 def _check_embedded_ole(data: bytes) -> None:
@@ -745,7 +828,7 @@ def _refuse_packaged_files(ole: olefile.OleFileIO) -> None:
     # An Ole10Native stream is a whole file (often a program) behind an icon in the document.
     for path in ole.listdir(streams=True, storages=False):
         if path[-1].lower() == "\x01ole10native":
-            raise _active_content("an embedded file or program")
+            raise _active_content(EMBEDDED_PROGRAM)
 
 
 def _check_doc(fileobj: BinaryIO, *, size: int, named_by_magic: bool) -> None:

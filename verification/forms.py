@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .services import FileRefused, inspect_evidence
 
@@ -24,14 +25,15 @@ class EvidenceFileField(forms.FileField):
 
     widget = forms.FileInput
     default_error_messages = {
-        "empty": "This file is empty. Check that you picked the right file and upload it again.",
-        "required": "Choose a file to upload.",
+        "empty": _("This file is empty. Check that you picked the right file and upload it again."),
+        "required": _("Choose a file to upload."),
     }
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
             "help_text",
-            f"PDF, JPEG, PNG, DOC or DOCX, up to {size_label(settings.UPLOAD_MAX_BYTES)}.",
+            _("PDF, JPEG, PNG, DOC or DOCX, up to %(size)s.")
+            % {"size": size_label(settings.UPLOAD_MAX_BYTES)},
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", ACCEPTED_EXTENSIONS)

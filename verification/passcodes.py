@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.l10n import lazy_label_in_sentence
@@ -136,18 +138,23 @@ def _check_limits(*, user, address: str, now) -> None:
     latest = to_address.order_by("-created_at").values_list("created_at", flat=True).first()
     cooldown = timedelta(seconds=settings.PASSCODE_RESEND_COOLDOWN_SECONDS)
     if latest is not None and now - latest < cooldown:
-        raise PasscodeCooldown("Wait a minute before asking for another code.")
+        raise PasscodeCooldown(_("Wait a minute before asking for another code."))
     if to_address.count() >= settings.PASSCODE_DAILY_LIMIT:
         raise PasscodeDailyLimit(
-            "You have asked for the most codes we can send to this address in one day. "
-            "Try again tomorrow, or contact support if the codes do not arrive."
+            _(
+                "You have asked for the most codes we can send to this address in one day. "
+                "Try again tomorrow, or contact support if the codes do not arrive."
+            )
         )
     addresses = set(mine.values_list("address", flat=True).distinct())
     if address not in addresses and len(addresses) >= settings.PASSCODE_DAILY_ADDRESSES:
         raise PasscodeAddressLimit(
-            f"You have asked for codes for {len(addresses)} different addresses today, the "
-            "most we send in one day. Use one of those addresses, try again tomorrow, or "
-            "contact support."
+            _(
+                "You have asked for codes for %(count)s different addresses today, the most we "
+                "send in one day. Use one of those addresses, try again tomorrow, or contact "
+                "support."
+            )
+            % {"count": len(addresses)}
         )
 
 
@@ -170,14 +177,16 @@ def passcode_verify(*, user, address: str, purpose: str, code: str) -> Passcode:
             .first()
         )
         if passcode is None:
-            raise PasscodeNotIssued("We have not sent a code to this address yet: ask for one.")
+            raise PasscodeNotIssued(_("We have not sent a code to this address yet: ask for one."))
         if passcode.used_at is not None and passcode.expires_at > now:
             # The row, not the draft, remembers the proof: a second click finds it here.
-            raise PasscodeAlreadyVerified(f"{address} is already verified.")
+            raise PasscodeAlreadyVerified(
+                _("%(address)s is already verified.") % {"address": address}
+            )
         if passcode.used_at is not None:
-            raise PasscodeNotIssued("That code has already been used. Ask for a new code.")
+            raise PasscodeNotIssued(_("That code has already been used. Ask for a new code."))
         if passcode.expires_at <= now:
-            raise PasscodeExpired("That code has expired. Ask for a new code.")
+            raise PasscodeExpired(_("That code has expired. Ask for a new code."))
         if passcode.failed_attempts >= max_attempts:
             raise PasscodeLocked(_locked_message(max_attempts))
         expected = code_hash(user_id=user.pk, address=address, purpose=purpose, code=typed)
@@ -191,17 +200,21 @@ def passcode_verify(*, user, address: str, purpose: str, code: str) -> Passcode:
     # Raised after the commit, so the wrong try counts.
     if attempts_left <= 0:
         raise PasscodeLocked(_locked_message(max_attempts))
-    tries = "1 try" if attempts_left == 1 else f"{attempts_left} tries"
     raise PasscodeInvalid(
-        f"That code is not right. You have {tries} left.", attempts_left=attempts_left
+        ngettext(
+            "That code is not right. You have %(count)s try left.",
+            "That code is not right. You have %(count)s tries left.",
+            attempts_left,
+        )
+        % {"count": attempts_left},
+        attempts_left=attempts_left,
     )
 
 
 def _locked_message(max_attempts: int) -> str:
-    return (
-        f"That code was entered wrongly {max_attempts} times, so it no longer works. "
-        "Ask for a new code."
-    )
+    return _(
+        "That code was entered wrongly %(count)s times, so it no longer works. Ask for a new code."
+    ) % {"count": max_attempts}
 
 
 def passcode_verified_addresses(*, user) -> dict[str, list[str]]:

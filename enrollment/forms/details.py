@@ -4,6 +4,7 @@ from functools import lru_cache
 
 import pycountry
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ..models import Trainer
 from ..rules.registration import REQUIRED_REGISTRATION_FIELDS
@@ -15,17 +16,28 @@ def country_choices() -> list[tuple[str, str]]:
     names = sorted(
         {getattr(country, "common_name", None) or country.name for country in pycountry.countries}
     )
-    return [("", "Choose a country"), *((name, name) for name in names)]
+    return [("", _("Choose a country")), *((name, name) for name in names)]
 
 
 class DetailsForm(forms.ModelForm):
     """The MCP ID document's registration dialog, as the trainer fills it in."""
 
-    country = forms.ChoiceField(label="Country", choices=country_choices)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     accept_nda = forms.BooleanField(
         required=False,
-        label="I have read and accept the Microsoft Non-Disclosure Agreement",
+        label=_("I have read and accept the Microsoft Non-Disclosure Agreement"),
     )
+
+    # Each required field's own message: a translation needs the whole sentence.
+    REQUIRED_MESSAGES = {
+        "first_name": _("Enter your first name."),
+        "last_name": _("Enter your last name."),
+        "email": _("Enter your email address for program messages."),
+        "address_1": _("Enter your address 1."),
+        "city": _("Enter your city."),
+        "state_province": _("Enter your state/province."),
+        "postal_code": _("Enter your ZIP/postal code."),
+    }
 
     class Meta:
         model = Trainer
@@ -35,8 +47,24 @@ class DetailsForm(forms.ModelForm):
             "consent_partner_contact",
         ]
         labels = {
-            "email": "Email address for program messages",
-            "job_title": "Job title",
+            "first_name": _("First name"),
+            "middle_name": _("Middle name"),
+            "last_name": _("Last name"),
+            "email": _("Email address for program messages"),
+            "phone": _("Phone"),
+            "company": _("Company"),
+            "job_title": _("Job title"),
+            "address_1": _("Address 1"),
+            "address_2": _("Address 2"),
+            "city": _("City"),
+            "state_province": _("State/Province"),
+            "postal_code": _("ZIP/Postal code"),
+            "consent_program_contact": _(
+                "Microsoft may contact me about security, product and event information"
+            ),
+            "consent_partner_contact": _(
+                "Microsoft Partners may contact me about security, product and event information"
+            ),
         }
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
@@ -61,9 +89,10 @@ class DetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in REQUIRED_REGISTRATION_FIELDS:
             self.fields[name].required = True
-            label = self.fields[name].label
-            self.fields[name].error_messages["required"] = f"Enter your {str(label).lower()}."
-        self.fields["country"].error_messages["required"] = "Choose your country."
+            message = self.REQUIRED_MESSAGES.get(name)
+            if message is not None:
+                self.fields[name].error_messages["required"] = message
+        self.fields["country"].error_messages["required"] = _("Choose your country.")
         self.fields["country"].widget.attrs["autocomplete"] = "country-name"
         for name, label in (consent_labels or {}).items():
             self.fields[name].label = label
@@ -71,11 +100,11 @@ class DetailsForm(forms.ModelForm):
         self.nda_needed = nda_needed
         if nda_needed:
             self.fields["accept_nda"].required = True
-            self.fields["accept_nda"].label = (
-                f"I have read and accept the Microsoft Non-Disclosure Agreement "
-                f"(version {nda.version})"
-            )
-            self.fields["accept_nda"].error_messages["required"] = (
+            self.fields["accept_nda"].label = _(
+                "I have read and accept the Microsoft Non-Disclosure Agreement (version "
+                "%(version)s)"
+            ) % {"version": nda.version}
+            self.fields["accept_nda"].error_messages["required"] = _(
                 "Accept the Non-Disclosure Agreement to continue."
             )
         else:
@@ -89,17 +118,19 @@ class McpIdClaimForm(forms.Form):
     value = forms.CharField(
         label="MCP ID",
         max_length=30,
-        help_text="The number you received when you passed your first Microsoft exam.",
-        error_messages={"required": "Enter your MCP ID."},
+        help_text=_("The number you received when you passed your first Microsoft exam."),
+        error_messages={"required": _("Enter your MCP ID.")},
         widget=forms.TextInput(
             attrs={"class": "input--medium", "inputmode": "numeric", "autocomplete": "off"}
         ),
     )
     access_code = forms.CharField(
-        label="Access code",
+        label=_("Access code"),
         max_length=40,
-        help_text="It came with your MCP ID, e.g. ABCDE-FGHJK. Capitals and dashes do not matter.",
-        error_messages={"required": "Enter the access code that came with your MCP ID."},
+        help_text=_(
+            "It came with your MCP ID, e.g. ABCDE-FGHJK. Capitals and dashes do not matter."
+        ),
+        error_messages={"required": _("Enter the access code that came with your MCP ID.")},
         widget=forms.TextInput(
             attrs={
                 "class": "input--medium",

@@ -1,43 +1,44 @@
 """The help page's feedback form (issue 9)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 TOPICS = [
-    ("", "Choose a topic"),
-    ("account", "My account or sign-in"),
-    ("mcp_id", "My MCP ID, access code or certifications"),
-    ("application", "An application"),
-    ("payment", "A payment"),
-    ("portal", "Something about the portal itself"),
-    ("other", "Something else"),
+    ("", _("Choose a topic")),
+    ("account", _("My account or sign-in")),
+    ("mcp_id", _("My MCP ID, access code or certifications")),
+    ("application", _("An application")),
+    ("payment", _("A payment")),
+    ("portal", _("Something about the portal itself")),
+    ("other", _("Something else")),
 ]
 
 
 class FeedbackForm(forms.Form):
     topic = forms.ChoiceField(
-        label="Topic", choices=TOPICS, error_messages={"required": "Choose a topic."}
+        label=_("Topic"), choices=TOPICS, error_messages={"required": _("Choose a topic.")}
     )
     message = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=4000,
         min_length=5,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
-            "required": "Write your message.",
-            "min_length": "Tell us a little more (at least 5 characters).",
+            "required": _("Write your message."),
+            "min_length": _("Tell us a little more (at least 5 characters)."),
         },
-        help_text="Please do not include passwords, codes or card numbers.",
+        help_text=_("Please do not include passwords, codes or card numbers."),
     )
     name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email address for our answer",
+        label=_("Email address for our answer"),
         required=False,
-        help_text="Leave it empty if you do not need an answer.",
+        help_text=_("Leave it empty if you do not need an answer."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 

@@ -4,6 +4,8 @@ Adding a path: one PathDefinition here (or in its own app's paths.py, registered
 its AppConfig.ready), its forms, and a migration adding its choice to ApplicationPath.
 """
 
+from django.utils.translation import gettext_noop as _
+
 from ..enums import ApplicationPath, Program
 from ..forms.wizard import (
     ConfirmationForm,
@@ -22,7 +24,7 @@ RENEW = register(
         label=ApplicationPath.RENEW.label,
         slug="renew",
         program=Program.MCT,
-        action_label="Renew",
+        action_label=_("Renew"),
         order=10,
         refusal=eligibility.refusal_renew,
         steps=(
@@ -44,7 +46,7 @@ NEW = register(
         label=ApplicationPath.NEW.label,
         slug="new",
         program=Program.MCT,
-        action_label="Enroll",
+        action_label=_("Enroll"),
         order=20,
         refusal=eligibility.refusal_new,
         steps=(
@@ -63,7 +65,7 @@ REJOIN = register(
         label=ApplicationPath.REJOIN.label,
         slug="rejoin",
         program=Program.MCT,
-        action_label="Rejoin",
+        action_label=_("Rejoin"),
         order=30,
         refusal=eligibility.refusal_rejoin,
         steps=NEW.steps,
@@ -78,7 +80,7 @@ UPGRADE = register(
         label=ApplicationPath.UPGRADE.label,
         slug="upgrade",
         program=Program.MCT,
-        action_label="Upgrade from Alumni",
+        action_label=_("Upgrade from Alumni"),
         order=40,
         refusal=eligibility.refusal_upgrade,
         steps=(

@@ -37,7 +37,9 @@ class PathDefinition:
     label: str  # "Renew MCT membership"
     slug: str  # /apply/<slug>/<step>/
     program: str  # Program
-    action_label: str  # the button that starts it on the profile page: "Renew"
+    # The button that starts it on the profile page: "Renew" (marked with gettext_noop;
+    # translated where it is shown).
+    action_label: str
     order: int  # the profile page offers startable paths in this order
     refusal: RefusalRule
     steps: tuple[tuple[str, type], ...]  # (step name, form class), in order

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext_lazy as _
 
 from ..enums import Currency
 from ..models import DiscountCode, Fee
@@ -12,9 +13,9 @@ from ..rules.fees import round_to_currency
 
 
 class PriceForm(forms.Form):
-    currency = forms.ChoiceField(label="Currency")
+    currency = forms.ChoiceField(label=_("Currency"))
     discount_code = forms.CharField(
-        label="Discount code",
+        label=_("Discount code"),
         max_length=40,
         required=False,
         widget=forms.TextInput(
@@ -35,10 +36,10 @@ class PriceForm(forms.Form):
 
 class CancelPaymentForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you cancelling?",
+        label=_("Why are you cancelling?"),
         required=False,
         max_length=500,
-        help_text="This helps us improve the program; you can leave it empty.",
+        help_text=_("This helps us improve the program; you can leave it empty."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -114,42 +115,42 @@ class BillingForm(forms.Form):
     """Who the invoice is made out to; kept with the payment and printed on its PDF."""
 
     billing_name = forms.CharField(
-        label="Name on the invoice",
+        label=_("Name on the invoice"),
         max_length=200,
-        help_text="Your name, or your employer's if they pay.",
+        help_text=_("Your name, or your employer's if they pay."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     billing_address = forms.CharField(
-        label="Billing address",
+        label=_("Billing address"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
     billing_vat_id = forms.CharField(
-        label="VAT ID (optional)",
+        label=_("VAT ID (optional)"),
         max_length=40,
         required=False,
-        help_text="Only if the invoice is for a VAT-registered business.",
+        help_text=_("Only if the invoice is for a VAT-registered business."),
         widget=forms.TextInput(attrs={"class": "input--medium", "spellcheck": "false"}),
     )
 
     def clean_billing_name(self) -> str:
         name = " ".join(self.cleaned_data["billing_name"].split())
         if not name:
-            raise forms.ValidationError("Enter the name the invoice is made out to.")
+            raise forms.ValidationError(_("Enter the name the invoice is made out to."))
         return name
 
     def clean_billing_address(self) -> str:
         lines = [line.strip() for line in self.cleaned_data["billing_address"].splitlines()]
         address = "\n".join(line for line in lines if line)
         if not address:
-            raise forms.ValidationError("Enter the billing address.")
+            raise forms.ValidationError(_("Enter the billing address."))
         return address
 
     def clean_billing_vat_id(self) -> str:
         vat_id = re.sub(r"[\s.-]", "", self.cleaned_data["billing_vat_id"]).upper()
         if vat_id and not re.fullmatch(r"[A-Z]{2}[A-Z0-9]{2,13}", vat_id):
             raise forms.ValidationError(
-                "Enter the VAT ID with its country code, for example DE123456789."
+                _("Enter the VAT ID with its country code, for example DE123456789.")
             )
         return vat_id
 

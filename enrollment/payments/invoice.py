@@ -6,11 +6,11 @@ The payment services issue the numbered PDF invoice when the payment starts and 
 """
 
 from django.conf import settings
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .base import Outcome, PaymentProvider, ProviderResult
 
-DEFAULT_INSTRUCTIONS = gettext_lazy(
+DEFAULT_INSTRUCTIONS = _(
     "Pay by bank transfer within 30 days and quote the invoice number as the payment "
     "reference. When the money arrives we mark the invoice paid, approve your application "
     "and email you."
@@ -23,8 +23,8 @@ def payment_instructions() -> str:
 
 class InvoiceProvider(PaymentProvider):
     name = "invoice"
-    label = "Pay by invoice"
-    description = (
+    label = _("Pay by invoice")
+    description = _(
         "We email you an invoice to pay by bank transfer; your application is approved "
         "when the payment arrives."
     )

@@ -14,6 +14,8 @@ import time
 import stripe
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from mct_portal.links import portal_url
 
@@ -26,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 # A session left open longer than this expires at Stripe (30 minutes is Stripe's minimum).
 SESSION_LIFETIME_SECONDS = 60 * 60
-UNREACHABLE = (
+UNREACHABLE = gettext_noop(
     "The card payment service could not be reached. Nothing was charged: try again in a "
     "few minutes, or pay by invoice."
 )
@@ -47,8 +49,8 @@ def attempt_key(payment, action: str) -> str:
 
 class StripeProvider(PaymentProvider):
     name = "stripe"
-    label = "Pay by card"
-    description = (
+    label = _("Pay by card")
+    description = _(
         "Pay now by card on Stripe's secure payment page; your application is approved "
         "as soon as Stripe confirms the payment."
     )
@@ -86,7 +88,7 @@ class StripeProvider(PaymentProvider):
             )
         except stripe.StripeError:
             logger.exception("Stripe refused a Checkout Session for payment %s", payment.pk)
-            return ProviderResult(Outcome.DECLINED, message=UNREACHABLE)
+            return ProviderResult(Outcome.DECLINED, message=gettext(UNREACHABLE))
         return ProviderResult(Outcome.REDIRECT, reference=session.id, redirect_url=session.url)
 
     def current_state(self, payment) -> ProviderResult:
@@ -100,7 +102,7 @@ class StripeProvider(PaymentProvider):
             session = stripe.checkout.Session.retrieve(payment.reference, **_options())
         except stripe.StripeError as error:
             logger.warning("Could not retrieve Stripe session %s: %s", payment.reference, error)
-            raise PaymentProviderError(UNREACHABLE) from error
+            raise PaymentProviderError(gettext(UNREACHABLE)) from error
         if session.status == "complete" and session.payment_status == "paid":
             expected = to_minor_units(payment.amount, payment.currency)
             if session.amount_total != expected or session.currency != payment.currency.lower():
@@ -123,7 +125,7 @@ class StripeProvider(PaymentProvider):
             return ProviderResult(
                 Outcome.DECLINED,
                 reference=session.id,
-                message="The card payment was not completed. Nothing was charged.",
+                message=gettext("The card payment was not completed. Nothing was charged."),
             )
         return ProviderResult(Outcome.REDIRECT, reference=session.id, redirect_url=session.url)
 
@@ -165,7 +167,7 @@ class StripeProvider(PaymentProvider):
         try:
             charge = stripe.Charge.retrieve(charge_id, **_options())
         except stripe.StripeError as error:
-            raise PaymentProviderError(UNREACHABLE) from error
+            raise PaymentProviderError(gettext(UNREACHABLE)) from error
         return charge.payment_intent or "", bool(charge.refunded)
 
 

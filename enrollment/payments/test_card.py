@@ -9,6 +9,8 @@ import secrets
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .base import Outcome, PaymentProvider, ProviderResult
 
@@ -27,23 +29,23 @@ def luhn_valid(number: str) -> bool:
 
 class CardForm(forms.Form):
     card_number = forms.CharField(
-        label="Card number",
+        label=_("Card number"),
         max_length=23,
-        help_text="This is a demo: use the test card 4242 4242 4242 4242.",
+        help_text=_("This is a demo: use the test card 4242 4242 4242 4242."),
         widget=forms.TextInput(
             attrs={"autocomplete": "cc-number", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )
     expiry = forms.CharField(
-        label="Expiry date",
+        label=_("Expiry date"),
         max_length=7,
-        help_text="MM/YY, for example 08/29.",
+        help_text=_("MM/YY, for example 08/29."),
         widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "inputmode": "numeric"}),
     )
     cvc = forms.CharField(
-        label="Security code (CVC)",
+        label=_("Security code (CVC)"),
         max_length=4,
-        help_text="The 3 or 4 digits on the back of the card.",
+        help_text=_("The 3 or 4 digits on the back of the card."),
         widget=forms.TextInput(
             attrs={"autocomplete": "cc-csc", "inputmode": "numeric", "class": "input--short"}
         ),
@@ -52,34 +54,34 @@ class CardForm(forms.Form):
     def clean_card_number(self) -> str:
         number = re.sub(r"[\s-]", "", self.cleaned_data["card_number"])
         if not number.isdigit() or not 12 <= len(number) <= 19:
-            raise forms.ValidationError("Enter the card number: 12 to 19 digits.")
+            raise forms.ValidationError(_("Enter the card number: 12 to 19 digits."))
         if not luhn_valid(number):
-            raise forms.ValidationError("This card number is not valid. Check it and try again.")
+            raise forms.ValidationError(_("This card number is not valid. Check it and try again."))
         return number
 
     def clean_expiry(self) -> datetime.date:
         match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", self.cleaned_data["expiry"])
         if not match or not 1 <= int(match[1]) <= 12:
-            raise forms.ValidationError("Enter the expiry date as MM/YY, for example 08/29.")
+            raise forms.ValidationError(_("Enter the expiry date as MM/YY, for example 08/29."))
         year = int(match[2])
         year = year + 2000 if year < 100 else year
         expires = datetime.date(year, int(match[1]), 1)
         today = timezone.localdate()
         if (expires.year, expires.month) < (today.year, today.month):
-            raise forms.ValidationError("This card has expired.")
+            raise forms.ValidationError(_("This card has expired."))
         return expires
 
     def clean_cvc(self) -> str:
         cvc = self.cleaned_data["cvc"].strip()
         if not re.fullmatch(r"\d{3,4}", cvc):
-            raise forms.ValidationError("Enter the 3 or 4 digit security code.")
+            raise forms.ValidationError(_("Enter the 3 or 4 digit security code."))
         return cvc
 
 
 class TestCardProvider(PaymentProvider):
     name = "test_card"
-    label = "Pay by card"
-    description = "Pay now with a card; your application is approved at once."
+    label = _("Pay by card")
+    description = _("Pay now with a card; your application is approved at once.")
     form_class = CardForm
     is_demo = True
 
@@ -90,12 +92,16 @@ class TestCardProvider(PaymentProvider):
         if number == DECLINED_CARD:
             return ProviderResult(
                 Outcome.DECLINED,
-                message="Your card was declined. No money was taken and nothing has changed: "
-                "try another card or pay by invoice.",
+                message=gettext(
+                    "Your card was declined. No money was taken and nothing has changed: "
+                    "try another card or pay by invoice."
+                ),
             )
         return ProviderResult(
             Outcome.DECLINED,
-            message="This demo accepts only the test card 4242 4242 4242 4242. No money was taken.",
+            message=gettext(
+                "This demo accepts only the test card 4242 4242 4242 4242. No money was taken."
+            ),
         )
 
 

@@ -10,7 +10,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.dates import long_date
 
 from ..enums import MEMBERSHIP_OPEN, MembershipStatus, Program
 from ..paths.registry import all_paths, path_definition
@@ -61,7 +63,7 @@ def standing_from(memberships: Iterable) -> Standing:
 
 
 def _day(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
+    return long_date(value)
 
 
 def due_for_renewal(year, today: datetime.date, window_days: int) -> bool:
@@ -70,16 +72,22 @@ def due_for_renewal(year, today: datetime.date, window_days: int) -> bool:
 
 def _window_not_open(year, today: datetime.date, window_days: int, program_label: str) -> str:
     opens = renewal_window_opens(year.anniversary_on, window_days)
-    return (
-        f"Your {program_label} membership runs until {_day(year.anniversary_on)}. "
-        f"Renewal opens {window_days} days before that date, on {_day(opens)}."
+    return _(
+        "Your %(program)s membership runs until %(until)s. Renewal opens %(days)s days before "
+        "that date, on %(opens)s."
+    ) % {
+        "program": program_label,
+        "until": _day(year.anniversary_on),
+        "days": window_days,
+        "opens": _day(opens),
+    }
+
+
+def _revoked() -> str:
+    return _(
+        "Your MCT membership was revoked, so it cannot be restarted online. "
+        "Contact the MCT support team about your membership."
     )
-
-
-_REVOKED = (
-    "Your MCT membership was revoked, so it cannot be restarted online. "
-    "Contact the MCT support team about your membership."
-)
 
 
 # Who may start each path: one rule per path, named in its definition (enrollment.paths).
@@ -88,27 +96,27 @@ _REVOKED = (
 
 def refusal_new(s: Standing, today: datetime.date, window_days: int) -> str:
     if s.mct_open is not None:
-        return "You are already a member of the MCT program."
+        return _("You are already a member of the MCT program.")
     if s.mct_latest is not None and s.mct_latest.status == MembershipStatus.REVOKED:
-        return _REVOKED
+        return _revoked()
     if s.mct_latest is not None:
-        return (
+        return _(
             "You have been an MCT before, so you come back by rejoining the program "
             "rather than enrolling as a new MCT."
         )
     if s.alumni_open is not None:
-        return "As an MCT Alumni member you return to full membership by upgrading from Alumni."
+        return _("As an MCT Alumni member you return to full membership by upgrading from Alumni.")
     return ""
 
 
 def refusal_renew(s: Standing, today: datetime.date, window_days: int) -> str:
     if s.mct_open is None:
         if s.mct_latest is not None and s.mct_latest.status == MembershipStatus.LAPSED:
-            return (
-                f"Your MCT membership lapsed on {_day(s.mct_latest.anniversary_on)}. "
-                "A lapsed membership cannot be renewed; you can rejoin the program instead."
-            )
-        return "Only a current MCT member can renew an MCT membership."
+            return _(
+                "Your MCT membership lapsed on %(date)s. A lapsed membership cannot be "
+                "renewed; you can rejoin the program instead."
+            ) % {"date": _day(s.mct_latest.anniversary_on)}
+        return _("Only a current MCT member can renew an MCT membership.")
     if not due_for_renewal(s.mct_open, today, window_days):
         return _window_not_open(s.mct_open, today, window_days, "MCT")
     return ""
@@ -116,20 +124,19 @@ def refusal_renew(s: Standing, today: datetime.date, window_days: int) -> str:
 
 def refusal_alumni(s: Standing, today: datetime.date, window_days: int) -> str:
     if s.alumni_open is not None:
-        return "You are already a member of MCT Alumni."
+        return _("You are already a member of MCT Alumni.")
     # An MCT due for renewal who no longer teaches may move to Alumni instead.
     if s.mct_open is not None and not due_for_renewal(s.mct_open, today, window_days):
-        return (
-            "MCT Alumni is for trainers who are not active MCTs. "
-            + _window_not_open(s.mct_open, today, window_days, "MCT")
-            + " From then on you can choose Alumni instead of renewing."
-        )
+        return _(
+            "MCT Alumni is for trainers who are not active MCTs. %(window)s From then on you "
+            "can choose Alumni instead of renewing."
+        ) % {"window": _window_not_open(s.mct_open, today, window_days, "MCT")}
     return ""
 
 
 def refusal_alumni_renew(s: Standing, today: datetime.date, window_days: int) -> str:
     if s.alumni_open is None:
-        return "Only a current MCT Alumni member can renew an Alumni membership."
+        return _("Only a current MCT Alumni member can renew an Alumni membership.")
     if not due_for_renewal(s.alumni_open, today, window_days):
         return _window_not_open(s.alumni_open, today, window_days, "MCT Alumni")
     return ""
@@ -137,24 +144,24 @@ def refusal_alumni_renew(s: Standing, today: datetime.date, window_days: int) ->
 
 def refusal_upgrade(s: Standing, today: datetime.date, window_days: int) -> str:
     if s.mct_open is not None:
-        return "You are already a member of the MCT program."
+        return _("You are already a member of the MCT program.")
     if s.alumni_open is None:
-        return "Upgrading is for current MCT Alumni members."
+        return _("Upgrading is for current MCT Alumni members.")
     return ""
 
 
 def refusal_rejoin(s: Standing, today: datetime.date, window_days: int) -> str:
     if s.mct_open is not None:
-        return "You are already a member of the MCT program."
+        return _("You are already a member of the MCT program.")
     if s.mct_latest is None:
-        return (
+        return _(
             "Rejoining is for former MCTs. You have not been an MCT yet, so you can "
             "enroll as a new MCT."
         )
     if s.mct_latest.status == MembershipStatus.REVOKED:
-        return _REVOKED
+        return _revoked()
     if s.alumni_open is not None:
-        return "As an MCT Alumni member you return to full membership by upgrading from Alumni."
+        return _("As an MCT Alumni member you return to full membership by upgrading from Alumni.")
     return ""
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from ..enums import MEMBERSHIP_OPEN, MembershipStatus
 
 # The phases a year can be in on a given day.
@@ -26,13 +28,13 @@ REVOKED = "revoked"
 
 # The badge each phase shows: (CSS status key, label).
 BADGES = {
-    UPCOMING: ("upcoming", "Upcoming"),
-    CURRENT: ("active", "Active"),
-    CURRENT_RENEWED: ("active", "Active"),
-    RENEWED: ("ended", "Renewed"),
-    ENDED: ("ended", "Ended"),
-    LAPSED: ("lapsed", "Lapsed"),
-    REVOKED: ("revoked", "Revoked"),
+    UPCOMING: ("upcoming", _("Upcoming")),
+    CURRENT: ("active", _("Active")),
+    CURRENT_RENEWED: ("active", _("Active")),
+    RENEWED: ("ended", _("Renewed")),
+    ENDED: ("ended", _("Ended")),
+    LAPSED: ("lapsed", _("Lapsed")),
+    REVOKED: ("revoked", _("Revoked")),
 }
 
 

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core.dates import long_date
 from verification.enums import DocumentState
 
 from ..enums import WAIVER_EMPLOYER_TYPES, ApplicationStatus, EvidenceKind
@@ -67,7 +69,7 @@ class Requirement:
 
 
 def _day(value: datetime.date) -> str:
-    return date_format(value, "j F Y")
+    return long_date(value)
 
 
 # --------------------------------------------------------------------- single rules
@@ -108,13 +110,12 @@ def proof_date_problem(
 ) -> str | None:
     """Why an instructional-skills credential's date is not acceptable, or None."""
     if certified_on > today:
-        return "The date of certification cannot be in the future."
+        return _("The date of certification cannot be in the future.")
     oldest = add_years(today, -max_age_years)
     if certified_on < oldest:
-        return (
-            f"The certification must be no more than {max_age_years} years old: dated "
-            f"{_day(oldest)} or later."
-        )
+        return _(
+            "The certification must be no more than %(years)s years old: dated %(date)s or later."
+        ) % {"years": max_age_years, "date": _day(oldest)}
     return None
 
 
@@ -125,12 +126,11 @@ def waiver_allowed(employer_type: str) -> bool:
 
 def waiver_date_problem(taught_on: datetime.date, today: datetime.date) -> str | None:
     if taught_on > today:
-        return "The date the course was taught cannot be in the future."
+        return _("The date the course was taught cannot be in the future.")
     if taught_on < teaching_window_start(today):
-        return (
-            "The course must have been taught in the previous 365 days: on "
-            f"{_day(teaching_window_start(today))} or later."
-        )
+        return _(
+            "The course must have been taught in the previous 365 days: on %(date)s or later."
+        ) % {"date": _day(teaching_window_start(today))}
     return None
 
 
@@ -168,13 +168,16 @@ def evidence_requirement_state(state: str) -> str:
 def _evidence_detail(fact: EvidenceFact) -> str:
     state = evidence_requirement_state(fact.state)
     if state == RequirementState.PENDING:
-        return "Waiting for review; reviews take 2–4 business days."
+        return _("Waiting for review; reviews take 2–4 business days.")
     if state == RequirementState.ACTION:
-        reason = f" Reason: {fact.reason}" if fact.reason else ""
-        return f"The file was not accepted.{reason} Upload a new file."
+        if fact.reason:
+            return _("The file was not accepted. Reason: %(reason)s Upload a new file.") % {
+                "reason": fact.reason
+            }
+        return _("The file was not accepted. Upload a new file.")
     if fact.state == DECLARED:
-        return "Declared on the training waiver form (subject to audit)."
-    return "Approved."
+        return _("Declared on the training waiver form (subject to audit).")
+    return _("Approved.")
 
 
 # --------------------------------------------------------------------- evaluation
@@ -188,19 +191,23 @@ def evaluate_requirements(facts: RequirementFacts) -> list[Requirement]:
             requirements.append(
                 Requirement(
                     "certification",
-                    "Qualifying certification",
+                    _("Qualifying certification"),
                     RequirementState.MET,
-                    f"{facts.qualifying_certifications} qualifying certification"
-                    f"{'s' if facts.qualifying_certifications != 1 else ''} on your record.",
+                    ngettext(
+                        "%(count)s qualifying certification on your record.",
+                        "%(count)s qualifying certifications on your record.",
+                        facts.qualifying_certifications,
+                    )
+                    % {"count": facts.qualifying_certifications},
                 )
             )
         else:
             requirements.append(
                 Requirement(
                     "certification",
-                    "Qualifying certification",
+                    _("Qualifying certification"),
                     RequirementState.UNMET,
-                    "No qualifying certification is linked to your MCP IDs.",
+                    _("No qualifying certification is linked to your MCP IDs."),
                 )
             )
 
@@ -210,16 +217,19 @@ def evaluate_requirements(facts: RequirementFacts) -> list[Requirement]:
             requirements.append(
                 Requirement(
                     "instructional_skills",
-                    "Proof of instructional skills",
+                    _("Proof of instructional skills"),
                     RequirementState.UNMET,
-                    "Upload proof of an instructional-skills credential on the Requirements step.",
+                    _(
+                        "Upload proof of an instructional-skills credential on the Requirements "
+                        "step."
+                    ),
                 )
             )
         else:
             requirements.append(
                 Requirement(
                     "instructional_skills",
-                    "Proof of instructional skills",
+                    _("Proof of instructional skills"),
                     evidence_requirement_state(proof.state),
                     _evidence_detail(proof),
                 )
@@ -231,10 +241,10 @@ def evaluate_requirements(facts: RequirementFacts) -> list[Requirement]:
 
 
 def _teaching_requirement(facts: RequirementFacts) -> Requirement:
-    label = "A class taught in the previous 365 days"
+    label = _("A class taught in the previous 365 days")
     if facts.mtm_met:
         return Requirement(
-            "teaching", label, RequirementState.MET, "Shown by your Metrics That Matter records."
+            "teaching", label, RequirementState.MET, _("Shown by your Metrics That Matter records.")
         )
     waiver = facts.evidence.get(EvidenceKind.TRAINING_WAIVER)
     if waiver is not None and waiver_allowed(facts.employer_type):
@@ -244,15 +254,17 @@ def _teaching_requirement(facts: RequirementFacts) -> Requirement:
         return Requirement(
             "teaching", label, evidence_requirement_state(summary.state), _evidence_detail(summary)
         )
-    how = "upload a training summary or score report"
     if waiver_allowed(facts.employer_type):
-        how += ", or complete the training waiver form"
-    return Requirement(
-        "teaching",
-        label,
-        RequirementState.UNMET,
-        f"No Metrics That Matter delivery in the previous 365 days: {how}.",
-    )
+        detail = _(
+            "No Metrics That Matter delivery in the previous 365 days: upload a training "
+            "summary or score report, or complete the training waiver form."
+        )
+    else:
+        detail = _(
+            "No Metrics That Matter delivery in the previous 365 days: upload a training "
+            "summary or score report."
+        )
+    return Requirement("teaching", label, RequirementState.UNMET, detail)
 
 
 def review_status(

@@ -19,6 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from verification.audit import audit
 
@@ -34,10 +35,13 @@ from .trainers import trainer_mail
 
 MCP_ID_PATTERN = re.compile(r"^[0-9]{4,12}$")
 ACCESS_CODE_EMAIL_ROLE = "access_code"
-NO_MATCH = (
-    "That MCP ID and access code do not match our records. Check both (the code is on the "
-    "email or letter that came with the MCP ID) and try again."
-)
+
+
+def _no_match() -> str:
+    return _(
+        "That MCP ID and access code do not match our records. Check both (the code is on the "
+        "email or letter that came with the MCP ID) and try again."
+    )
 
 
 class ClaimError(DomainError):
@@ -137,9 +141,9 @@ def mcp_id_claim(*, trainer: Trainer, value: str, access_code: str, by) -> McpId
     certifications count at once. Raises ClaimError (after recording a wrong try)."""
     value = normalise_mcp_id(value)
     if not MCP_ID_PATTERN.match(value):
-        raise ClaimError("An MCP ID is 4 to 12 digits. Check the number and try again.")
+        raise ClaimError(_("An MCP ID is 4 to 12 digits. Check the number and try again."))
     if not access_code_normalise(access_code):
-        raise ClaimError("Enter the access code that came with your MCP ID.")
+        raise ClaimError(_("Enter the access code that came with your MCP ID."))
     mcp_id, error = _claim(trainer=trainer, value=value, access_code=access_code, by=by)
     if error is not None:
         raise error
@@ -152,14 +156,19 @@ def _claim(*, trainer: Trainer, value: str, access_code: str, by):
     locked = Trainer.objects.select_for_update().select_related("user").get(pk=trainer.pk)
     if wrong_tries_today(trainer=locked) >= settings.MCP_CLAIM_DAILY_LIMIT:
         return None, ClaimError(
-            "You have entered too many wrong MCP IDs or access codes today. Try again "
-            "tomorrow, or ask support for help."
+            _(
+                "You have entered too many wrong MCP IDs or access codes today. Try again "
+                "tomorrow, or ask support for help."
+            )
         )
     mcp_id = McpId.objects.select_for_update().filter(value=value).first()
     if mcp_id is not None and mcp_id.claim_locked_at is not None:
         return None, ClaimError(
-            f"MCP ID {value} is locked after {_max_attempts()} wrong access codes. Ask support "
-            "for a new access code; it unlocks the ID."
+            _(
+                "MCP ID %(value)s is locked after %(count)s wrong access codes. Ask support for a "
+                "new access code; it unlocks the ID."
+            )
+            % {"value": value, "count": _max_attempts()}
         )
     if mcp_id is None or not access_code_matches(access_code, mcp_id.access_code_hash):
         return None, _wrong_try(trainer=locked, mcp_id=mcp_id, value=value, by=by)
@@ -169,7 +178,9 @@ def _claim(*, trainer: Trainer, value: str, access_code: str, by):
         mcp_id.claim_failures = 0
         mcp_id.save(update_fields=["claim_failures"])
     if mcp_id.trainer_id == locked.pk:
-        return None, ClaimError(f"MCP ID {value} is already linked to your account.")
+        return None, ClaimError(
+            _("MCP ID %(value)s is already linked to your account.") % {"value": value}
+        )
     if mcp_id.trainer_id is not None:
         return None, _refuse_duplicate(trainer=locked, mcp_id=mcp_id, by=by)
 
@@ -191,7 +202,7 @@ def _claim(*, trainer: Trainer, value: str, access_code: str, by):
 def _wrong_try(*, trainer: Trainer, mcp_id: McpId | None, value: str, by) -> ClaimError:
     McpIdClaimAttempt.objects.create(trainer=trainer, value=value, succeeded=False)
     if mcp_id is None:
-        return ClaimError(NO_MATCH)
+        return ClaimError(_no_match())
     mcp_id.claim_failures += 1
     locks = mcp_id.claim_failures >= _max_attempts()
     if locks:
@@ -206,10 +217,13 @@ def _wrong_try(*, trainer: Trainer, mcp_id: McpId | None, value: str, by) -> Cla
     )
     if locks:
         return ClaimError(
-            f"MCP ID {value} is now locked after {_max_attempts()} wrong access codes. Ask "
-            "support for a new access code; it unlocks the ID."
+            _(
+                "MCP ID %(value)s is now locked after %(count)s wrong access codes. Ask support "
+                "for a new access code; it unlocks the ID."
+            )
+            % {"value": value, "count": _max_attempts()}
         )
-    return ClaimError(NO_MATCH)
+    return ClaimError(_no_match())
 
 
 def _refuse_duplicate(*, trainer: Trainer, mcp_id: McpId, by) -> ClaimError:
@@ -232,9 +246,12 @@ def _refuse_duplicate(*, trainer: Trainer, mcp_id: McpId, by) -> ClaimError:
             after={"claimant": trainer.pk, "holder": mcp_id.trainer_id, "flag": flag.pk},
         )
     return ClaimError(
-        f"MCP ID {mcp_id.value} is already linked to another account, so it cannot be linked "
-        "to this one. If that account is also yours, you do not need to do anything more: "
-        "we have told support, who will check both accounts and join them.",
+        _(
+            "MCP ID %(value)s is already linked to another account, so it cannot be linked to "
+            "this one. If that account is also yours, you do not need to do anything more: we "
+            "have told support, who will check both accounts and join them."
+        )
+        % {"value": mcp_id.value},
         duplicate=True,
     )
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.formats import date_format
 
 from verification.audit import audit
@@ -106,7 +107,9 @@ def evidence_upload(
             note=f"Identical to the current document (SHA-256 {inspection.sha256[:16]}…).",
         )
         return current
-    details = {"Application": application.get_path_display(), "Trainer": trainer.full_name}
+    with translation.override("en"):  # the reviewers' pages are English
+        path_label = str(application.get_path_display())
+    details = {"Application": path_label, "Trainer": trainer.full_name}
     if kind == EvidenceKind.INSTRUCTIONAL_SKILLS:
         details["Credential type"] = credential_type.name if credential_type else ""
         details["Date of certification"] = _day(certified_on)

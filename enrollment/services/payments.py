@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from verification.audit import audit
 
@@ -106,8 +107,8 @@ def _quote(
     fee = Fee.objects.filter(program=program, currency=currency).first()
     if fee is None:
         raise DomainError(
-            f"The {Program(program).label} fee is not available in {currency}. "
-            "Choose another currency."
+            _("The %(program)s fee is not available in %(currency)s. Choose another currency.")
+            % {"program": Program(program).label, "currency": currency}
         )
     amount = price_after_discount(fee.amount, 0, currency)
     typed = discount_code.strip()
@@ -268,7 +269,7 @@ def payment_start(
     billing = billing or Billing()
     locked = _lock_application(application)
     if locked.status != ApplicationStatus.AWAITING_PAYMENT:
-        raise InvalidTransition("Only an application awaiting payment can be paid.")
+        raise InvalidTransition(_("Only an application awaiting payment can be paid."))
     _refuse_a_renewal_that_came_too_late(locked)
     quote = _quote(locked, currency, discount_code, lock_code=True)
     if quote.discount_refusal:
@@ -279,7 +280,7 @@ def payment_start(
     live = _live_payments(locked).select_for_update().first()
     if live is not None:
         if live.status != PaymentStatus.PENDING:
-            raise InvalidTransition("This application has already been paid.")
+            raise InvalidTransition(_("This application has already been paid."))
         live.application = locked
         if live.provider == provider_name:
             resumed = live if payment_provider is None else _resume(live, payment_provider, by=by)
@@ -312,8 +313,10 @@ def payment_start(
         ):
             return live
         raise DomainError(
-            "Another payment for this application was started at the same moment. "
-            "Reload the page to see it."
+            _(
+                "Another payment for this application was started at the same moment. "
+                "Reload the page to see it."
+            )
         )
     _audit(payment, "started", by=by, before=None)
 
@@ -324,7 +327,7 @@ def payment_start(
     result = payment_provider.start(payment, details or {})
     if result.outcome == Outcome.DECLINED:
         logger.info("Payment declined by %s for application %s", provider_name, locked.public_id)
-        raise PaymentDeclined(result.message or "The payment was declined. Nothing changed.")
+        raise PaymentDeclined(result.message or _("The payment was declined. Nothing changed."))
     if result.outcome == Outcome.PAID:
         return payment_confirm(payment=payment, reference=result.reference, by=by, result=result)
     if result.outcome == Outcome.PENDING and payment_provider.invoice_at_start:
@@ -467,7 +470,7 @@ def payment_abandon(
         return locked
     live = _live_payments(locked).first()
     if live is not None and live.status != PaymentStatus.PENDING:
-        raise InvalidTransition("This application has been paid; it can no longer be cancelled.")
+        raise InvalidTransition(_("This application has been paid; it can no longer be cancelled."))
     if live is not None:
         payment_cancel(payment=live, by=by, reason=reason, notify=notify)
     else:

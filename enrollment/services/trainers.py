@@ -1,5 +1,6 @@
 """The trainer record behind a signed-in user."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from mct_portal.links import portal_url
@@ -88,3 +89,26 @@ def trainer_language(user) -> str:
         return ""
     language = Trainer.objects.filter(user=user).values_list("language", flat=True).first()
     return language or ""
+
+
+def trainer_set_language(*, trainer: Trainer, language: str, by) -> Trainer:
+    """Saves the language the trainer chose in the menu (pages, emails and PDFs follow it);
+    "" means the browser's. An unknown code is a developer's error; no change writes nothing."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}")
+    with transaction.atomic():
+        locked = Trainer.objects.select_for_update().get(pk=trainer.pk)
+        if locked.language == language:
+            return locked
+        before = {"language": locked.language}
+        locked.language = language
+        locked.save(update_fields=["language", "updated_at"])
+        audit(
+            actor=by,
+            action="trainer.language_changed",
+            target=locked,
+            subject_user=locked.user,
+            before=before,
+            after={"language": language},
+        )
+    return locked

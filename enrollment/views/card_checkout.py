@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,12 +63,16 @@ def payment_card_return(request: HttpRequest, public_id) -> HttpResponse:
                 _approved_message(request, payment)
                 return redirect("profile")
             if payment.status == PaymentStatus.CANCELLED:
-                messages.info(request, "The card payment was not completed. Nothing was charged.")
+                messages.info(
+                    request, _("The card payment was not completed. Nothing was charged.")
+                )
                 return redirect("payment", public_id=application.public_id)
             messages.info(
                 request,
-                "The card service has not confirmed your payment yet. We approve your "
-                "application as soon as it does, and email you.",
+                _(
+                    "The card service has not confirmed your payment yet. We approve your "
+                    "application as soon as it does, and email you."
+                ),
             )
     if application.status != ApplicationStatus.AWAITING_PAYMENT:
         return redirect("profile")

@@ -4,12 +4,15 @@ Both pages work on the signed-in user's own record only: there is no record id i
 URLs, so no one can reach another trainer's details through them.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms.details import DetailsForm, McpIdClaimForm
@@ -55,20 +58,26 @@ def details_gate(request: HttpRequest, trainer, *, next_url: str, staff_exempt: 
     if status.missing:
         messages.info(
             request,
-            "Before you apply, fill in your registration details. Fields marked "
-            "“required” must be filled in.",
+            _(
+                "Before you apply, fill in your registration details. Fields marked "
+                "“required” must be filled in."
+            ),
         )
     else:
         messages.info(
             request,
-            f"The {status.nda.get_document_display()} has a new version ({status.nda.version}). "
-            "Read and accept it to continue.",
+            _("The %(document)s has a new version (%(version)s). Read and accept it to continue.")
+            % {"document": status.nda.get_document_display(), "version": status.nda.version},
         )
     return redirect(details_url(next_url))
 
 
 def _consent_labels() -> dict[str, str]:
+    """The consent wording in force, as recorded; it is written in English, so in another
+    language the form keeps its translated labels."""
     labels = {}
+    if (translation.get_language() or "en").split("-")[0] != "en":
+        return labels
     for name, document in CONSENTS.items():
         wording = current_terms(document)
         if wording is not None:
@@ -104,9 +113,9 @@ def details_page(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             if saved.updated_at != before:
-                messages.success(request, "Your details are saved.")
+                messages.success(request, _("Your details are saved."))
             else:
-                messages.info(request, "Nothing changed.")
+                messages.info(request, _("Nothing changed."))
             return redirect(next_url)
     if trainer.pk is not None:
         trainer.refresh_from_db()
@@ -119,6 +128,7 @@ def details_page(request: HttpRequest) -> HttpResponse:
             "status": status,
             "next": next_url,
             "first_time": bool(status.missing),
+            "language_name": dict(settings.LANGUAGES).get(trainer.language, ""),
         },
     )
 
@@ -140,8 +150,11 @@ def mcp_id_claim_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"MCP ID {mcp_id.value} is now linked to your account. Its exams and "
-                "certifications are listed below and count for your applications.",
+                _(
+                    "MCP ID %(value)s is now linked to your account. Its exams and "
+                    "certifications are listed below and count for your applications."
+                )
+                % {"value": mcp_id.value},
             )
             return redirect(f"{reverse('profile')}#mcp-title")
     return render(request, "enrollment/mcp_id_claim.html", {"claim_form": form})

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -49,7 +50,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
             message=data["message"],
             page=request.headers.get("Referer", "")[:200],
         )
-        messages.success(request, "Thank you: your message has reached the support team.")
+        messages.success(request, _("Thank you: your message has reached the support team."))
         return redirect(f"{reverse('help')}#feedback-title")
     return render(request, "enrollment/help.html", {**_context(), "form": form})
 
@@ -60,3 +61,9 @@ def _context() -> dict:
         "program_home_url": settings.PROGRAM_HOME_URL,
         "program_guide_url": settings.PROGRAM_GUIDE_URL,
     }
+
+
+@require_http_methods(["GET"])
+def accessibility_page(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: what the portal meets, how it is tested, how to report."""
+    return render(request, "accessibility.html", {"support": support_contact()})

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -49,17 +50,19 @@ def _refuse_unless_awaiting_payment(request: HttpRequest, application: Applicati
     if application.status == ApplicationStatus.AWAITING_PAYMENT:
         return None
     if application.status == ApplicationStatus.APPROVED:
-        messages.info(request, "This application is already approved: there is nothing to pay.")
+        messages.info(request, _("This application is already approved: there is nothing to pay."))
     elif application.status == ApplicationStatus.PAYMENT_CANCELLED:
         messages.info(
             request,
-            "The payment for this application was cancelled. You can apply again from your "
-            "profile.",
+            _(
+                "The payment for this application was cancelled. You can apply again from your "
+                "profile."
+            ),
         )
     else:
         messages.warning(
             request,
-            "This application is not awaiting payment yet: finish and submit it first.",
+            _("This application is not awaiting payment yet: finish and submit it first."),
         )
     return redirect("profile")
 
@@ -79,16 +82,16 @@ def _price_selection(data, currencies: list[str]) -> tuple[PriceForm, str, str]:
 def _approved_message(request: HttpRequest, payment) -> None:
     if payment.provider == WAIVED:
         paid = (
-            "Your discount code covers the whole fee, so there is nothing to pay."
+            _("Your discount code covers the whole fee, so there is nothing to pay.")
             if payment.discount_code_id
-            else "There is no fee to pay."
+            else _("There is no fee to pay.")
         )
     else:
-        paid = (
-            f"We received your payment of {format_money(payment.amount, payment.currency)} "
-            f"(reference {payment.reference})."
-        )
-    messages.success(request, f"Your application is approved. {paid}")
+        paid = _("We received your payment of %(amount)s (reference %(reference)s).") % {
+            "amount": format_money(payment.amount, payment.currency),
+            "reference": payment.reference,
+        }
+    messages.success(request, _("Your application is approved. %(paid)s") % {"paid": paid})
 
 
 def render_payment_step(request: HttpRequest, template: str, context: dict) -> HttpResponse:
@@ -111,8 +114,11 @@ def _after_start(request: HttpRequest, application: Application, payment) -> Htt
         return redirect(payment.redirect_url)
     messages.success(
         request,
-        f"Invoice {payment.reference} for {format_money(payment.amount, payment.currency)} "
-        "is on its way to your email address.",
+        _("Invoice %(reference)s for %(amount)s is on its way to your email address.")
+        % {
+            "reference": payment.reference,
+            "amount": format_money(payment.amount, payment.currency),
+        },
     )
     return redirect("payment_invoice", public_id=application.public_id)
 
@@ -194,7 +200,7 @@ def payment_page(request: HttpRequest, public_id) -> HttpResponse:
             if payment is not None:
                 return _after_start(request, application, payment)
         else:
-            payment_error = "Check the currency and the discount code: nothing was charged."
+            payment_error = _("Check the currency and the discount code: nothing was charged.")
 
     context |= {
         "price_form": price_form,
@@ -223,7 +229,7 @@ def payment_invoice(request: HttpRequest, public_id) -> HttpResponse:
         billing_form = BillingForm(request.POST)
         if not price_form.is_valid():
             messages.error(
-                request, "Check the currency and the discount code: no invoice was sent."
+                request, _("Check the currency and the discount code: no invoice was sent.")
             )
             return redirect("payment", public_id=application.public_id)
         if not billing_form.is_valid():
@@ -260,7 +266,7 @@ def payment_invoice(request: HttpRequest, public_id) -> HttpResponse:
 
 def _invoice_billing_refused(request, application, billing_form) -> HttpResponse:
     """The payment page again, with what is missing from the billing details."""
-    messages.error(request, "Enter the billing details: no invoice was sent.")
+    messages.error(request, _("Enter the billing details: no invoice was sent."))
     program = program_for_path(application.path)
     currencies = fee_currencies(program=program)
     price_form, currency, discount_code = _price_selection(request.POST, currencies)
@@ -278,7 +284,7 @@ def _invoice_billing_refused(request, application, billing_form) -> HttpResponse
             "pending": None,
             "provider_forms": [(p, p.form_class()) for p in providers],
             "billing_form": billing_form,
-            "payment_error": "Enter the billing details: nothing was charged.",
+            "payment_error": _("Enter the billing details: nothing was charged."),
         },
     )
 
@@ -301,8 +307,11 @@ def payment_cancel(request: HttpRequest, public_id) -> HttpResponse:
             return redirect("payment", public_id=application.public_id)
         messages.success(
             request,
-            f"Your payment is cancelled and your application ({application.get_path_display()}) "
-            "is closed. You can apply again from your profile whenever you are ready.",
+            _(
+                "Your payment is cancelled and your application (%(path)s) is closed. You can "
+                "apply again from your profile whenever you are ready."
+            )
+            % {"path": application.get_path_display()},
         )
         return redirect("profile")
     return render_payment_step(

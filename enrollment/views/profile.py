@@ -7,6 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..credentials.services import trainer_credentials
 from ..enums import MEMBERSHIP_OPEN, ApplicationPath, ApplicationStatus, Program
@@ -36,11 +39,22 @@ from .your_data import your_data_context
 # lets the trainer do, for "You need a qualifying certification to …"; a path not named here
 # is called by its label.
 BLOCKED_WHAT = {
-    ApplicationPath.NEW: "enroll as a new MCT",
-    ApplicationPath.RENEW: "renew your MCT membership",
-    ApplicationPath.REJOIN: "rejoin the MCT program",
-    ApplicationPath.UPGRADE: "upgrade from Alumni to MCT",
+    ApplicationPath.NEW: gettext_lazy("enroll as a new MCT"),
+    ApplicationPath.RENEW: gettext_lazy("renew your MCT membership"),
+    ApplicationPath.REJOIN: gettext_lazy("rejoin the MCT program"),
+    ApplicationPath.UPGRADE: gettext_lazy("upgrade from Alumni to MCT"),
 }
+
+
+def _blocked_what(paths: list) -> str:
+    """ "enroll as a new MCT or renew your MCT membership", in the active language."""
+    phrases = [
+        str(BLOCKED_WHAT.get(p) or _("start “%(path)s”") % {"path": path_definition(p).label})
+        for p in paths
+    ]
+    if len(phrases) < 2:
+        return "".join(phrases)
+    return _("%(first)s or %(last)s") % {"first": ", ".join(phrases[:-1]), "last": phrases[-1]}
 
 
 def _membership_card(years: list, program: str, today) -> dict | None:
@@ -77,35 +91,38 @@ def _next_step(application, requirements) -> dict:
     step_url = step_url_name(application.path)
     if status == ApplicationStatus.AWAITING_PAYMENT:
         return {
-            "text": "Everything is approved. Pay the program fee to complete your application.",
-            "label": "Pay the fee",
+            "text": _("Everything is approved. Pay the program fee to complete your application."),
+            "label": _("Pay the fee"),
             "url": payment_url(application),
         }
     if status == ApplicationStatus.READY:
         return {
-            "text": "Everything is approved. Check your application and submit it.",
-            "label": "Go to confirmation",
+            "text": _("Everything is approved. Check your application and submit it."),
+            "label": _("Go to confirmation"),
             "url": reverse(step_url, kwargs={"step": "confirmation"}),
         }
     if status == ApplicationStatus.ACTION_REQUIRED:
         return {
-            "text": "A file you uploaded was not accepted. Upload a new one on the "
-            "Requirements step.",
-            "label": "Upload a new file",
+            "text": _(
+                "A file you uploaded was not accepted. Upload a new one on the Requirements step."
+            ),
+            "label": _("Upload a new file"),
             "url": reverse(step_url, kwargs={"step": "requirements"}),
         }
     if status == ApplicationStatus.IN_REVIEW:
         return {
-            "text": "Your files are with our reviewers, who decide within 2–4 business days. "
-            "We will email you; nothing is needed from you meanwhile.",
-            "label": "View application",
+            "text": _(
+                "Your files are with our reviewers, who decide within 2–4 business days. "
+                "We will email you; nothing is needed from you meanwhile."
+            ),
+            "label": _("View application"),
             "url": path_start_url(application.path),
             "secondary": True,
         }
-    step = STEP_LABELS.get(application.current_step or "profile", "Profile")
+    step = STEP_LABELS.get(application.current_step or "profile", STEP_LABELS["profile"])
     return {
-        "text": f"Your draft is saved. Continue at the {step} step.",
-        "label": "Continue application",
+        "text": _("Your draft is saved. Continue at the %(step)s step.") % {"step": step},
+        "label": _("Continue application"),
         "url": path_start_url(application.path),
     }
 
@@ -149,8 +166,12 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         if not eligibility.allowed and application.status != ApplicationStatus.AWAITING_PAYMENT:
             # E.g. a renewal draft whose membership lapsed meanwhile.
             next_step = {
-                "text": f"This application can no longer go ahead. {eligibility.reason} "
-                "You can withdraw it.",
+                "text": format_lazy(
+                    "{} {} {}",
+                    _("This application can no longer go ahead."),
+                    eligibility.reason,
+                    _("You can withdraw it."),
+                ),
                 "label": "",
                 "url": "",
             }
@@ -172,7 +193,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
     actions = [
         {
             "path": path,
-            "label": path_definition(path).action_label,
+            "label": _(path_definition(path).action_label),
             "title": path_definition(path).label,
             "url": path_start_url(path),
             "slug": path_definition(path).slug,
@@ -184,7 +205,7 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         {
             "application": application,
             "can_reapply": application.path in offered,
-            "label": path_definition(application.path).action_label,
+            "label": _(path_definition(application.path).action_label),
             "url": path_start_url(application.path),
         }
         for application in (
@@ -204,11 +225,8 @@ def profile_page(request: HttpRequest) -> HttpResponse:
         "certifications": certifications,
         "qualifying_ids": qualifying_ids,
         # Paths the trainer could start but not finish: no qualifying certification yet.
-        "blocked": [
-            {"path": p, "title": BLOCKED_WHAT.get(p) or f"start “{path_definition(p).label}”"}
-            for p in blocked
-            if p not in open_paths
-        ],
+        "blocked": [p for p in blocked if p not in open_paths],
+        "blocked_what": _blocked_what([p for p in blocked if p not in open_paths]),
         "qualifying_catalog": selectors.qualifying_catalog() if blocked else [],
         "mcp_id_claim_url": mcp_id_claim_url(),
         "help_url": help_url(),

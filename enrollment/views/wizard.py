@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..enums import ApplicationStatus
@@ -30,6 +31,8 @@ def withdraw_application(request, public_id):
         messages.error(request, error.message)
     else:
         messages.success(
-            request, f"Your application “{application.get_path_display()}” is withdrawn."
+            request,
+            _("Your application “%(path)s” is withdrawn.")
+            % {"path": application.get_path_display()},
         )
     return redirect("profile")

@@ -30,14 +30,16 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, StepsHelper
 
+from core.dates import long_date
 from verification.enums import PasscodePurpose
 
-from ..enums import ApplicationStatus, Program
+from ..enums import ApplicationStatus, Program, TermsDocument
 from ..errors import DomainError, InvalidTransition
 from ..forms.wizard import PASSCODE_ACTIONS
 from ..models import Application
@@ -71,10 +73,10 @@ from .passcodes import PasscodeStepMixin
 from .storage import DraftStorage, WizardTempStorage
 
 STEP_LABELS = {
-    "profile": "Profile",
-    "requirements": "Requirements",
-    "terms": "Terms",
-    "confirmation": "Confirmation",
+    "profile": gettext_lazy("Profile"),
+    "requirements": gettext_lazy("Requirements"),
+    "terms": gettext_lazy("Terms"),
+    "confirmation": gettext_lazy("Confirmation"),
 }
 PREFIX_START = "app_"
 # The prefix of a path's first page before its draft exists (a GET writes nothing), with
@@ -276,13 +278,15 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         if posted.status == ApplicationStatus.AWAITING_PAYMENT:
             return redirect(payment_url(posted))
         if posted.status == ApplicationStatus.APPROVED:
-            messages.info(request, "This application has already been submitted and approved.")
+            messages.info(request, _("This application has already been submitted and approved."))
             return redirect("profile")
         if posted.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.PAYMENT_CANCELLED):
             messages.warning(
                 request,
-                "That page belonged to an application that is no longer open, so nothing was "
-                "saved from it.",
+                _(
+                    "That page belonged to an application that is no longer open, so nothing "
+                    "was saved from it."
+                ),
             )
             return redirect("profile")
         return None
@@ -295,7 +299,7 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
             "alternatives": [
                 {
                     "path": p,
-                    "label": path_definition(p).action_label,
+                    "label": _(path_definition(p).action_label),
                     "title": path_definition(p).label,
                     "url": path_start_url(p),
                 }
@@ -344,23 +348,27 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         if not management.is_valid():
             messages.warning(
                 request,
-                "That page was out of date, so nothing was saved from it. You can continue "
-                "your application here.",
+                _(
+                    "That page was out of date, so nothing was saved from it. You can continue "
+                    "your application here."
+                ),
             )
             return redirect(self.get_step_url(self.resume_step()))
         step = management.cleaned_data["current_step"]
         if step not in self.get_form_list() or step != url_step:
-            return bad_request(request, "The form named a step that does not exist here.")
+            return bad_request(request, _("The form named a step that does not exist here."))
         blocked = self.first_incomplete_before(step)
         if blocked is not None:
-            messages.warning(request, f"Complete the {STEP_LABELS[blocked]} step first.")
+            messages.warning(
+                request, _("Complete the %(step)s step first.") % {"step": STEP_LABELS[blocked]}
+            )
             return redirect(self.get_step_url(blocked))
         self.storage.current_step = step
 
         goto = request.POST.get("wizard_goto_step")
         if goto:
             if goto not in self.get_form_list():
-                return bad_request(request, "The form named a step that does not exist here.")
+                return bad_request(request, _("The form named a step that does not exist here."))
             self.start_draft()
             return self._save_and_go(step, goto)
 
@@ -450,8 +458,8 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
                 self.storage.current_step = name
                 messages.error(
                     self.request,
-                    f"Something on the {STEP_LABELS[name]} step needs your attention before "
-                    "you can submit.",
+                    _("Something on the %(step)s step needs your attention before you can submit.")
+                    % {"step": STEP_LABELS[name]},
                 )
                 return redirect(self.get_step_url(name))
             final_forms[name] = step_form
@@ -483,7 +491,7 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         if application.status == ApplicationStatus.AWAITING_PAYMENT:
             messages.success(
                 self.request,
-                "Your application is submitted. Pay the program fee to complete it.",
+                _("Your application is submitted. Pay the program fee to complete it."),
             )
             return redirect(payment_url(application))
         membership = (
@@ -491,12 +499,17 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
             .order_by("-starts_on")
             .first()
         )
-        until = f" until {date_format(membership.anniversary_on, 'j F Y')}" if membership else ""
-        messages.success(
-            self.request,
-            f"Your application is approved: your {Program(self.definition.program).label} "
-            f"membership is active{until}.",
-        )
+        program = Program(self.definition.program).label
+        if membership:
+            message = _(
+                "Your application is approved: your %(program)s membership is active until "
+                "%(until)s."
+            ) % {"program": program, "until": long_date(membership.anniversary_on)}
+        else:
+            message = _("Your application is approved: your %(program)s membership is active.") % {
+                "program": program
+            }
+        messages.success(self.request, message)
         return redirect("profile")
 
     # ------------------------------------------------------------------ rendering
@@ -601,7 +614,12 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         versions = selectors.current_terms(documents=form.documents())
         return {
             "terms": [
-                {"document": doc, "version": versions[doc], "field": form[name]}
+                {
+                    "document": doc,
+                    "title": TermsDocument(doc).label,
+                    "version": versions[doc],
+                    "field": form[name],
+                }
                 for name, doc in form.DOCUMENT_FIELDS.items()
             ]
         }

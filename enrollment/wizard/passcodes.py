@@ -7,6 +7,8 @@ code is never kept in the draft.
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from verification.passcodes import (
     PasscodeAlreadyVerified,
@@ -45,14 +47,20 @@ class PasscodeStepMixin:
             self.storage.extra_entry("sent", {})[purpose] = address
             messages.info(
                 self.request,
-                f"We sent a code to {address}. It can take a few minutes to arrive. It works "
-                f"once, within {settings.PASSCODE_VALID_DAYS} days.",
+                ngettext(
+                    "We sent a code to %(address)s. It can take a few minutes to arrive. It "
+                    "works once, within %(days)s day.",
+                    "We sent a code to %(address)s. It can take a few minutes to arrive. It "
+                    "works once, within %(days)s days.",
+                    settings.PASSCODE_VALID_DAYS,
+                )
+                % {"address": address, "days": settings.PASSCODE_VALID_DAYS},
             )
             return redirect(self.get_step_url(step))
 
         code = (form.cleaned_data.get(code_field) or "").strip()
         if not code:
-            form.add_error(code_field, "Enter the code from the email.")
+            form.add_error(code_field, _("Enter the code from the email."))
             return self.render(form)
         try:
             passcode_verify(user=user, address=address, purpose=purpose, code=code)
@@ -66,7 +74,9 @@ class PasscodeStepMixin:
         except PasscodeError as error:
             form.add_error(code_field, _passcode_message(error))
             return self.render(form)
-        messages.success(self.request, f"Thank you: {address} is verified.")
+        messages.success(
+            self.request, _("Thank you: %(address)s is verified.") % {"address": address}
+        )
         return redirect(self.get_step_url(step))
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from ..enums import DOCUMENT_WAITING
 from ..models import Document
@@ -25,7 +26,10 @@ def queue_room_check(*, owner) -> None:
     waiting = Document.objects.filter(owner=owner, state__in=DOCUMENT_WAITING).count()
     if waiting >= limit:
         raise QueueFull(
-            f"You already have {waiting} documents waiting for review, the most we accept at "
-            "once. Wait for our decision on them (we email you), or replace one of them, "
-            "before uploading another."
+            _(
+                "You already have %(count)s documents waiting for review, the most we accept at "
+                "once. Wait for our decision on them (we email you), or replace one of them, "
+                "before uploading another."
+            )
+            % {"count": waiting}
         )

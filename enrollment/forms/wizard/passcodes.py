@@ -1,6 +1,7 @@
 """The passcode part of a step form: "Email code" / "Verify code" actions and their checks."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .base import ALIAS_RE, ConditionalCharField, ConditionalChoiceField, microsoft_domains
 
@@ -37,14 +38,18 @@ class PasscodeFormMixin:
 
     def _microsoft_address(self, cleaned: dict) -> str | None:
         alias = self._require(
-            cleaned, "microsoft_alias", "Enter your Microsoft alias (the part before the @)."
+            cleaned, "microsoft_alias", _("Enter your Microsoft alias (the part before the @).")
         )
-        domain = self._require(cleaned, "microsoft_domain", "Choose your Microsoft email domain.")
+        domain = self._require(
+            cleaned, "microsoft_domain", _("Choose your Microsoft email domain.")
+        )
         if alias and not ALIAS_RE.match(alias):
             self.add_error(
                 "microsoft_alias",
-                "Enter only the alias, the part of your address before the @: letters, "
-                "digits, dots, hyphens and underscores.",
+                _(
+                    "Enter only the alias, the part of your address before the @: letters, "
+                    "digits, dots, hyphens and underscores."
+                ),
             )
             return None
         if alias and domain:
@@ -57,8 +62,11 @@ class PasscodeFormMixin:
         if not (self.context and self.context.is_verified(purpose, address)):
             self.add_error(
                 code_field,
-                f"Prove that {address} is your address: use “Email code”, then enter the "
-                "code from the email and use “Verify code”.",
+                _(
+                    "Prove that %(address)s is your address: use “Email code”, then enter the "
+                    "code from the email and use “Verify code”."
+                )
+                % {"address": address},
             )
 
     def passcode_target(self) -> tuple[str, str, str] | None:
@@ -70,17 +78,17 @@ def microsoft_field(name: str) -> forms.Field:
     """A fresh field of the Microsoft address group (FTE on MCT paths, alumni employees)."""
     return {
         "microsoft_domain": ConditionalChoiceField(
-            label="Microsoft email domain",
+            label=_("Microsoft email domain"),
             choices=[(d, d) for d in microsoft_domains()],
         ),
         "microsoft_alias": ConditionalCharField(
-            label="Microsoft alias",
+            label=_("Microsoft alias"),
             max_length=64,
-            help_text="The part of your Microsoft email address before the @.",
+            help_text=_("The part of your Microsoft email address before the @."),
             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         ),
         "fte_passcode": ConditionalCharField(
-            label="Code sent to your Microsoft address",
+            label=_("Code sent to your Microsoft address"),
             max_length=20,
             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
         ),

@@ -1,6 +1,7 @@
 """The profile step: employer and its details, audience; Microsoft and partner addresses."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from verification.enums import PasscodePurpose
 
@@ -14,44 +15,48 @@ class ProfileForm(PasscodeFormMixin, StepForm):
     """MCT paths: employer type (with what it requires) and primary training audience."""
 
     employer_type = forms.ChoiceField(
-        label="Employer type",
+        label=_("Employer type"),
         choices=EmployerType.choices,
         widget=forms.RadioSelect,
-        help_text="The employer you mainly deliver training for. If you are self-employed, "
-        "choose Freelancer.",
-        error_messages={"required": "Choose your employer type."},
+        help_text=_(
+            "The employer you mainly deliver training for. If you are self-employed, "
+            "choose Freelancer."
+        ),
+        error_messages={"required": _("Choose your employer type.")},
     )
     microsoft_domain = microsoft_field("microsoft_domain")
     microsoft_alias = microsoft_field("microsoft_alias")
     fte_passcode = microsoft_field("fte_passcode")
-    institution_name = ConditionalCharField(label="Institution name", max_length=200)
-    department_name = ConditionalCharField(label="Department name", max_length=200)
+    institution_name = ConditionalCharField(label=_("Institution name"), max_length=200)
+    department_name = ConditionalCharField(label=_("Department name"), max_length=200)
     imagine_academy_id = ConditionalCharField(
-        label="Imagine Academy membership ID",
+        label=_("Imagine Academy membership ID"),
         max_length=20,
-        help_text="Your program administrator has it; support cannot look it up for you.",
+        help_text=_("Your program administrator has it; support cannot look it up for you."),
     )
     partner_id = ConditionalCharField(
-        label="Partner ID",
+        label=_("Partner ID"),
         max_length=20,
-        help_text="Your organization's Microsoft partner ID; your partner administrator has it.",
+        help_text=_("Your organization's Microsoft partner ID; your partner administrator has it."),
     )
     partner_email = ConditionalEmailField(
-        label="Your email address at the partner",
-        help_text="It must be at one of your organization's registered email domains.",
+        label=_("Your email address at the partner"),
+        help_text=_("It must be at one of your organization's registered email domains."),
     )
     partner_passcode = ConditionalCharField(
-        label="Code sent to your partner address",
+        label=_("Code sent to your partner address"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
     )
     primary_audience = forms.ChoiceField(
-        label="Primary training audience",
+        label=_("Primary training audience"),
         choices=TrainingAudience.choices,
         widget=forms.RadioSelect,
-        help_text="Who your training is mainly for: software developers, IT support staff, "
-        "or Microsoft Dynamics users.",
-        error_messages={"required": "Choose your primary training audience."},
+        help_text=_(
+            "Who your training is mainly for: software developers, IT support staff, "
+            "or Microsoft Dynamics users."
+        ),
+        error_messages={"required": _("Choose your primary training audience.")},
     )
 
     ADDRESS_FIELDS = {
@@ -102,7 +107,7 @@ class ProfileForm(PasscodeFormMixin, StepForm):
             if employer:
                 self.add_error(
                     "employer_type",
-                    "Codes are only sent to Microsoft employees and partner employees.",
+                    _("Codes are only sent to Microsoft employees and partner employees."),
                 )
             return cleaned
         if employer == EmployerType.FTE:
@@ -111,9 +116,9 @@ class ProfileForm(PasscodeFormMixin, StepForm):
                 self._passcode_target = (address, PasscodePurpose.MICROSOFT_ALIAS, "fte_passcode")
             self._check_verified(address, PasscodePurpose.MICROSOFT_ALIAS, "fte_passcode")
         elif employer == EmployerType.ACADEMIC:
-            self._require(cleaned, "institution_name", "Enter the name of your institution.")
+            self._require(cleaned, "institution_name", _("Enter the name of your institution."))
         elif employer == EmployerType.GOVERNMENT:
-            self._require(cleaned, "department_name", "Enter the name of your department.")
+            self._require(cleaned, "department_name", _("Enter the name of your department."))
         elif employer == EmployerType.IMAGINE_ACADEMY:
             self._clean_imagine_academy(cleaned)
         elif employer == EmployerType.PARTNER:
@@ -122,7 +127,7 @@ class ProfileForm(PasscodeFormMixin, StepForm):
 
     def _clean_imagine_academy(self, cleaned: dict) -> None:
         member_id = self._require(
-            cleaned, "imagine_academy_id", "Enter your Imagine Academy membership ID."
+            cleaned, "imagine_academy_id", _("Enter your Imagine Academy membership ID.")
         )
         if not member_id:
             return
@@ -130,52 +135,70 @@ class ProfileForm(PasscodeFormMixin, StepForm):
         if member is None:
             self.add_error(
                 "imagine_academy_id",
-                f"We could not find membership ID “{member_id}” in the Microsoft Imagine "
-                "Academy directory. Check the ID with your Imagine Academy program "
-                "administrator.",
+                _(
+                    "We could not find membership ID “%(id)s” in the Microsoft Imagine Academy "
+                    "directory. Check the ID with your Imagine Academy program administrator."
+                )
+                % {"id": member_id},
             )
         elif not member.active:
             self.add_error(
                 "imagine_academy_id",
-                f"The Imagine Academy membership of {member.institution} is not active. "
-                "Contact your Imagine Academy program administrator.",
+                _(
+                    "The Imagine Academy membership of %(institution)s is not active. "
+                    "Contact your Imagine Academy program administrator."
+                )
+                % {"institution": member.institution},
             )
         else:
             self.imagine_academy = member
 
     def _clean_partner(self, cleaned: dict) -> None:
-        partner_id = self._require(cleaned, "partner_id", "Enter your organization's partner ID.")
+        partner_id = self._require(
+            cleaned, "partner_id", _("Enter your organization's partner ID.")
+        )
         if not partner_id:
             return
         partner = PartnerOrganization.objects.filter(partner_id__iexact=partner_id).first()
         if partner is None:
             self.add_error(
                 "partner_id",
-                f"We could not find partner ID “{partner_id}” in the partner directory. "
-                "Contact your partner administrator to confirm your organization's partner ID.",
+                _(
+                    "We could not find partner ID “%(id)s” in the partner directory. Contact "
+                    "your partner administrator to confirm your organization's partner ID."
+                )
+                % {"id": partner_id},
             )
             return
         if not partner.active:
             self.add_error(
                 "partner_id",
-                f"{partner.name} is not an active partner in the partner directory. "
-                "Contact your partner administrator.",
+                _(
+                    "%(partner)s is not an active partner in the partner directory. Contact "
+                    "your partner administrator."
+                )
+                % {"partner": partner.name},
             )
             return
         self.partner = partner
         address = self._require(
-            cleaned, "partner_email", f"Enter your email address at {partner.name}."
+            cleaned,
+            "partner_email",
+            _("Enter your email address at %(partner)s.") % {"partner": partner.name},
         )
         if not address:
             return
         address = address.lower()
         domains = [d.lower().lstrip("@") for d in partner.email_domains or []]
         if address.rsplit("@", 1)[-1] not in domains:
-            listed = " or ".join(f"@{d}" for d in domains) or "(none registered)"
+            listed = str(_(" or ")).join(f"@{d}" for d in domains) or _("(none registered)")
             self.add_error(
                 "partner_email",
-                f"Use your address at {partner.name}: it must end in {listed}. If your "
-                "address is not listed, contact your partner administrator.",
+                _(
+                    "Use your address at %(partner)s: it must end in %(domains)s. If your "
+                    "address is not listed, contact your partner administrator."
+                )
+                % {"partner": partner.name, "domains": listed},
             )
             return
         self._passcode_target = (address, PasscodePurpose.PARTNER_ADDRESS, "partner_passcode")

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from ...enums import EvidenceKind
 from ...models import CredentialType
@@ -26,10 +27,10 @@ class RequirementsForm(StepForm):
     """Shared by the MCT paths: qualifying certifications and the MTM ID."""
 
     mtm_id = forms.CharField(
-        label="MTM ID",
+        label=_("MTM ID"),
         required=False,
         max_length=100,
-        help_text="Your Metrics That Matter ID, used to check your teaching when you renew.",
+        help_text=_("Your Metrics That Matter ID, used to check your teaching when you renew."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -45,8 +46,10 @@ class RequirementsForm(StepForm):
         cleaned = super().clean()
         if not self.context.qualifying:
             raise ValidationError(
-                "You do not have a qualifying certification yet, so this application cannot "
-                "continue. The certifications that qualify are listed on this page.",
+                _(
+                    "You do not have a qualifying certification yet, so this application cannot "
+                    "continue. The certifications that qualify are listed on this page."
+                ),
                 code="no_qualifying_certification",
             )
         return cleaned
@@ -60,21 +63,22 @@ class ProofRequirementsForm(RequirementsForm):
     """New and rejoin: MTM ID (optional) and proof of instructional skills."""
 
     credential_type = forms.ModelChoiceField(
-        label="Type of credential",
+        label=_("Type of credential"),
         queryset=CredentialType.objects.filter(active=True),
         required=False,
-        empty_label="Choose a credential",
+        empty_label=_("Choose a credential"),
     )
     certified_on = forms.DateField(
-        label="Date of certification",
+        label=_("Date of certification"),
         required=False,
-        help_text="No more than 3 years ago.",
+        help_text=_("No more than 3 years ago."),
         widget=_date_widget(),
     )
     proof_file = ConditionalEvidenceFileField(
-        label="Upload your proof",
-        help_text="Your certificate or transcript: a PDF, JPEG, PNG, DOC or DOCX file of up "
-        "to 10 MB.",
+        label=_("Upload your proof"),
+        help_text=_(
+            "Your certificate or transcript: a PDF, JPEG, PNG, DOC or DOCX file of up to 10 MB."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -83,8 +87,12 @@ class ProofRequirementsForm(RequirementsForm):
             for name in ("credential_type", "certified_on", "proof_file"):
                 del self.fields[name]
             return
-        self.fields["credential_type"].error_messages["required"] = "Choose the type of credential."
-        self.fields["certified_on"].error_messages["required"] = "Enter the date of certification."
+        self.fields["credential_type"].error_messages["required"] = _(
+            "Choose the type of credential."
+        )
+        self.fields["certified_on"].error_messages["required"] = _(
+            "Enter the date of certification."
+        )
         self.fields["credential_type"].required = True
         self.fields["certified_on"].required = True
         add_consent_field(self, "proof_consent")
@@ -92,7 +100,7 @@ class ProofRequirementsForm(RequirementsForm):
         if evidence_usable(self.current):
             # The file already uploaded stands; a new one replaces it.
             self.fields["proof_file"].required = False
-            self.fields["proof_file"].label = "Replace the file"
+            self.fields["proof_file"].label = _("Replace the file")
 
     def clean(self):
         cleaned = super().clean()
@@ -112,9 +120,9 @@ class ProofRequirementsForm(RequirementsForm):
         current = self.current
         if not evidence_usable(current):
             message = (
-                "The file you uploaded was not accepted: upload a new one."
+                _("The file you uploaded was not accepted: upload a new one.")
                 if current is not None
-                else "Choose the file that proves your instructional skills."
+                else _("Choose the file that proves your instructional skills.")
             )
             self.add_error("proof_file", message)
         elif (
@@ -127,8 +135,10 @@ class ProofRequirementsForm(RequirementsForm):
         ):
             self.add_error(
                 "proof_file",
-                "You changed the credential details: upload the proof again so that the "
-                "reviewers check the file against them.",
+                _(
+                    "You changed the credential details: upload the proof again so that the "
+                    "reviewers check the file against them."
+                ),
             )
         return cleaned
 
@@ -159,42 +169,44 @@ class RenewRequirementsForm(RequirementsForm):
     initial_extra_kinds = {"current_waiver": EvidenceKind.TRAINING_WAIVER}
 
     teaching_method = ConditionalChoiceField(
-        label="How will you show that you taught?",
+        label=_("How will you show that you taught?"),
         widget=forms.RadioSelect,
-        choices=[(SUMMARY, "Upload a training summary or score report")],
+        choices=[(SUMMARY, _("Upload a training summary or score report"))],
     )
     summary_file = ConditionalEvidenceFileField(
-        label="Summary or score report file",
-        help_text="Include your name, the course names and course IDs. A PDF, JPEG, PNG, DOC "
-        "or DOCX file of up to 10 MB.",
+        label=_("Summary or score report file"),
+        help_text=_(
+            "Include your name, the course names and course IDs. A PDF, JPEG, PNG, DOC "
+            "or DOCX file of up to 10 MB."
+        ),
     )
     courses_taught = ConditionalIntegerField(
-        label="Number of courses you taught in the previous 365 days",
+        label=_("Number of courses you taught in the previous 365 days"),
         min_value=1,
         max_value=999,
     )
-    course_name = ConditionalCharField(label="Course name", max_length=200)
+    course_name = ConditionalCharField(label=_("Course name"), max_length=200)
     taught_on = ConditionalDateField(
-        label="Date the course was taught",
-        help_text="Within the previous 365 days.",
+        label=_("Date the course was taught"),
+        help_text=_("Within the previous 365 days."),
         widget=_date_widget(),
     )
     number_of_students = ConditionalIntegerField(
-        label="Number of students or participants", min_value=1, max_value=100000
+        label=_("Number of students or participants"), min_value=1, max_value=100000
     )
-    organization = ConditionalCharField(label="Company or academic institution", max_length=200)
-    manager_name = ConditionalCharField(label="Manager's name", max_length=200)
-    manager_email = ConditionalEmailField(label="Manager's email")
+    organization = ConditionalCharField(label=_("Company or academic institution"), max_length=200)
+    manager_name = ConditionalCharField(label=_("Manager's name"), max_length=200)
+    manager_email = ConditionalEmailField(label=_("Manager's email"))
 
     WAIVER_FIELDS = WAIVER_FIELDS
     WAIVER_MESSAGES = {
-        "courses_taught": "Enter the number of courses you taught in the previous 365 days.",
-        "course_name": "Enter the name of a course you taught.",
-        "taught_on": "Enter the date you taught the course.",
-        "number_of_students": "Enter the number of students or participants.",
-        "organization": "Enter the company or academic institution.",
-        "manager_name": "Enter your manager's name.",
-        "manager_email": "Enter your manager's email address.",
+        "courses_taught": _("Enter the number of courses you taught in the previous 365 days."),
+        "course_name": _("Enter the name of a course you taught."),
+        "taught_on": _("Enter the date you taught the course."),
+        "number_of_students": _("Enter the number of students or participants."),
+        "organization": _("Enter the company or academic institution."),
+        "manager_name": _("Enter your manager's name."),
+        "manager_email": _("Enter your manager's email address."),
     }
 
     def __init__(self, *args, **kwargs):
@@ -202,8 +214,8 @@ class RenewRequirementsForm(RequirementsForm):
         self.waiver_allowed = waiver_allowed(self.context.application.employer_type)
         if self.waiver_allowed:
             self.fields["teaching_method"].choices = [
-                (SUMMARY, "Upload a training summary or score report"),
-                (WAIVER, "Complete the training waiver form"),
+                (SUMMARY, _("Upload a training summary or score report")),
+                (WAIVER, _("Complete the training waiver form")),
             ]
         else:
             for name in self.WAIVER_FIELDS:
@@ -215,7 +227,7 @@ class RenewRequirementsForm(RequirementsForm):
         self.current_summary = self.context.evidence.get(EvidenceKind.TRAINING_SUMMARY)
         if evidence_usable(self.current_summary):
             self.fields["summary_file"].required = False
-            self.fields["summary_file"].label = "Replace the file"
+            self.fields["summary_file"].label = _("Replace the file")
         self.mtm_met = False
 
     @classmethod
@@ -237,8 +249,10 @@ class RenewRequirementsForm(RequirementsForm):
         if not method:
             self.add_error(
                 "teaching_method",
-                "Your Metrics That Matter records do not show a class in the previous 365 "
-                "days. Choose how you will show that you taught.",
+                _(
+                    "Your Metrics That Matter records do not show a class in the previous 365 "
+                    "days. Choose how you will show that you taught."
+                ),
             )
         elif method == SUMMARY:
             check_consent(self, file_field="summary_file", consent_field="summary_consent")
@@ -246,9 +260,9 @@ class RenewRequirementsForm(RequirementsForm):
             if needs_file and not evidence_usable(self.current_summary):
                 self.add_error(
                     "summary_file",
-                    "The file you uploaded was not accepted: upload a new one."
+                    _("The file you uploaded was not accepted: upload a new one.")
                     if self.current_summary is not None
-                    else "Choose your training summary or score report.",
+                    else _("Choose your training summary or score report."),
                 )
         elif method == WAIVER:
             for name in self.WAIVER_FIELDS:

@@ -1,6 +1,7 @@
 """The terms step: one required checkbox per program document."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ...enums import TermsDocument
 from .base import (
@@ -19,12 +20,12 @@ class TermsForm(StepForm):
 
 class MctTermsForm(TermsForm):
     accept_program_guide = forms.BooleanField(
-        label="I accept the MCT Program Guide",
-        error_messages={"required": "Accept the MCT Program Guide to continue."},
+        label=_("I accept the MCT Program Guide"),
+        error_messages={"required": _("Accept the MCT Program Guide to continue.")},
     )
     accept_program_agreement = forms.BooleanField(
-        label="I accept the MCT Program Agreement",
-        error_messages={"required": "Accept the MCT Program Agreement to continue."},
+        label=_("I accept the MCT Program Agreement"),
+        error_messages={"required": _("Accept the MCT Program Agreement to continue.")},
     )
 
     DOCUMENT_FIELDS = {
