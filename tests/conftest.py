@@ -1,7 +1,9 @@
+import itertools
 import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.utils import translation
 
 from enrollment.demo import load_demo_data
@@ -22,6 +24,22 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = root
     settings.WIZARD_TEMP_ROOT = root / "wizard-tmp"
     yield root
+
+
+_cache_versions = itertools.count(start=1000)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_counted_in_the_cache():
+    """Rate limits (sign-in failures, searches, verify lookups) count in the cache, which is
+    Redis under CI and outlives a test's rollback: each test reads and writes its own key
+    version, so none inherits another's failed sign-ins. (A FLUSHDB would also empty the
+    Celery broker's queues, which share the database.)"""
+    cache = caches["default"]
+    before = cache.version
+    cache.version = next(_cache_versions)
+    yield
+    cache.version = before
 
 
 @pytest.fixture(autouse=True)
