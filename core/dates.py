@@ -1,9 +1,12 @@
 """Dates for people, in the active language: English keeps the portal's day-month-year
 ("3 December 2026"); German and Japanese use Django's formats for them ("3. Dezember 2026",
-"2026年12月3日"). Templates use the filters of mct_portal's `portal_dates` tag library."""
+"2026年12月3日"). Templates use the filters of mct_portal's `portal_dates` tag library.
+A day alone is written by `core.l10n.format_long_date`, as in emails and PDFs."""
 
 from django.utils import formats
 from django.utils.translation import get_language
+
+from .l10n import format_long_date
 
 ENGLISH = {"DATE_FORMAT": "j F Y", "DATETIME_FORMAT": "j F Y, H:i", "SHORT_DATE_FORMAT": "j M Y"}
 
@@ -19,7 +22,12 @@ def format_for_language(value, name: str) -> str:
 
 
 def long_date(value) -> str:
-    return format_for_language(value, "DATE_FORMAT")
+    if value in (None, ""):
+        return ""
+    try:
+        return format_long_date(value)
+    except (AttributeError, TypeError, ValueError):
+        return ""
 
 
 def long_datetime(value) -> str:

@@ -7,8 +7,9 @@ from typing import NamedTuple
 
 from babel.numbers import format_currency
 from django.utils.functional import lazy
+from django.utils.translation import gettext as _
 
-from core.l10n import babel_locale
+from core.l10n import babel_locale, format_long_date
 
 from ..enums import Program
 
@@ -84,23 +85,28 @@ def discount_applies(code, program: str, today: datetime.date, *, uses_reserved:
     Returns a DiscountDecision, falsy with a reason when the code does not apply.
     """
     if code is None:
-        return DiscountDecision(False, "This discount code does not exist. Check the spelling.")
+        return DiscountDecision(False, _("This discount code does not exist. Check the spelling."))
     if not code.active:
-        return DiscountDecision(False, f"The discount code {code.code} is no longer active.")
+        return DiscountDecision(
+            False, _("The discount code %(code)s is no longer active.") % {"code": code.code}
+        )
     if code.valid_until is not None and today > code.valid_until:
         return DiscountDecision(
             False,
-            f"The discount code {code.code} expired on "
-            f"{code.valid_until.day} {code.valid_until:%B %Y}.",
+            _("The discount code %(code)s expired on %(date)s.")
+            % {"code": code.code, "date": format_long_date(code.valid_until)},
         )
     if code.program and code.program != program:
         return DiscountDecision(
             False,
-            f"The discount code {code.code} is for the {Program(code.program).label} program only.",
+            _("The discount code %(code)s is for the %(program)s program only.")
+            % {"code": code.code, "program": Program(code.program).label},
         )
     if code.max_uses is not None and code.times_used + uses_reserved >= code.max_uses:
         return DiscountDecision(
-            False, f"The discount code {code.code} has already been used as often as allowed."
+            False,
+            _("The discount code %(code)s has already been used as often as allowed.")
+            % {"code": code.code},
         )
     return DiscountDecision(True)
 
