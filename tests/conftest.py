@@ -127,20 +127,18 @@ def terms(db):
 
 
 @pytest.fixture(scope="session")
-def _demo_snapshot(django_db_setup, django_db_blocker):
-    """The demo data, loaded once per test run by `load_demo_data` (in a transaction rolled
-    back at once) and kept as rows; see DemoSnapshot."""
-    with django_db_blocker.unblock():
-        return DemoSnapshot.take(load_demo_data)
+def _demo_snapshot():
+    """The demo data as rows, loaded once per run by the first test that asks (DemoSnapshot)."""
+    return DemoSnapshot(load_demo_data)
 
 
 @pytest.fixture
 def demo(db, _demo_snapshot):
     """The demo accounts and catalogs of docs/spec.md §10, as `manage.py seed_demo` loads them.
 
-    Loaded once per test run; each test gets the same rows back, inside its own transaction.
-    A transactional test (live_server, transactional_db: the database was flushed, and with
-    it the groups the migrations made) loads them with `load_demo_data` itself.
+    Loaded once per test run and restored in each test's transaction (committed, then
+    flushed, in a transactional test: live_server, transactional_db). A test that made one of
+    the demo records itself gets `load_demo_data`, which finds it.
     Use it instead of `terms`: the demo data publishes its own terms and fees."""
     if not _demo_snapshot.restore():
         load_demo_data()

@@ -7,14 +7,13 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 from enrollment.demo import ACCOUNTS, DEMO_PASSWORD, load_demo_data
 from enrollment.enums import MembershipStatus
 from enrollment.models import Certification, MembershipCredential, Trainer
 from enrollment.roles import REVIEWERS_GROUP
 from tests.conftest import needs_postgres
-from tests.demo_snapshot import DemoSnapshot
 
 
 def _counts():
@@ -45,23 +44,47 @@ def test_the_restored_demo_data_is_what_seed_demo_makes(demo, client):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_transactional_test_gets_the_demo_data_too(demo):
-    """A flushed database has lost the migrations' groups: the fixture loads it there."""
+    """Committed, for the live server to see (the flush after the test removes it)."""
     assert Trainer.objects.filter(email="renew@demo.mct").exists()
     assert Group.objects.filter(name=REVIEWERS_GROUP, user=demo.reviewer).exists()
 
 
-def test_the_snapshot_is_restored_in_the_tests_transaction(db, _demo_snapshot):
+def test_the_demo_data_is_loaded_once_then_restored(db, _demo_snapshot):
+    with transaction.atomic():
+        assert _demo_snapshot.restore() is True
+        transaction.set_rollback(True)
+    assert not Trainer.objects.exists()
+    taken = _demo_snapshot.taken
+    assert taken >= 1
     assert _demo_snapshot.restore() is True
+    assert _demo_snapshot.taken == taken  # rows put back, not loaded again
     assert Trainer.objects.filter(email="renew@demo.mct").exists()
 
 
 def test_the_restore_gives_way_when_a_record_exists_already(db, _demo_snapshot):
     """A test that made one of the demo records itself gets the load's answer (it looks the
     record up), never half the rows."""
-    assert isinstance(_demo_snapshot, DemoSnapshot)
+    with transaction.atomic():
+        assert _demo_snapshot.restore() is True
+        transaction.set_rollback(True)
     Certification.objects.create(code="AZ-104", name="Made by the test", qualifies_for_mct=True)
     assert _demo_snapshot.restore() is False
     assert not Trainer.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_flush_the_demo_data_comes_back_whole(_demo_snapshot):
+    """A flush makes the role groups again (post_migrate) under new keys: the snapshot,
+    whose accounts join them, is taken again."""
+    assert _demo_snapshot.restore() is True
+    groups = set(Group.objects.values_list("pk", flat=True))
+    taken = _demo_snapshot.taken
+    call_command("flush", verbosity=0, interactive=False)
+    assert not groups & set(Group.objects.values_list("pk", flat=True))
+    assert _demo_snapshot.restore() is True
+    assert _demo_snapshot.taken == taken + 1
+    assert Group.objects.filter(name=REVIEWERS_GROUP, user__email="reviewer@demo.mct").exists()
+    assert Trainer.objects.filter(email="renew@demo.mct").exists()
 
 
 @needs_postgres()
