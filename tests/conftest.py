@@ -4,16 +4,46 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.utils import translation
 
 from enrollment.demo import load_demo_data
 from tests import factories
+from tests.demo_snapshot import DemoSnapshot
 from tests.enrollment.wizard.walk import DemoData, Walker, publish_terms
 
 
 def pytest_configure(config):
     # Live-server browser tests drive Django from Playwright's sync API.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _flush_by_delete(truncate):
+    """PostgreSQL's flush between transactional tests, as DELETEs: TRUNCATE of every table
+    rewrites each table's files (about 2 s a test on a busy machine); deleting the few rows a
+    test leaves takes milliseconds. Foreign keys are deferred to the commit, so the order of
+    the tables does not matter. Resetting sequences or cascading keeps TRUNCATE."""
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return ["SET CONSTRAINTS ALL DEFERRED"] + [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))}"
+            for table in tables
+        ]
+
+    return sql_flush
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_flush():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            PostgresOperations, "sql_flush", _flush_by_delete(PostgresOperations.sql_flush)
+        )
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -124,12 +154,23 @@ def terms(db):
     return publish_terms()
 
 
-@pytest.fixture
-def demo(db):
-    """The demo accounts and catalogs of docs/spec.md §10, loaded as `manage.py seed_demo` does.
+@pytest.fixture(scope="session")
+def _demo_snapshot():
+    """The demo data as rows, loaded once per run by the first test that asks (DemoSnapshot)."""
+    return DemoSnapshot(load_demo_data)
 
+
+@pytest.fixture
+def demo(db, _demo_snapshot):
+    """The demo accounts and catalogs of docs/spec.md §10, as `manage.py seed_demo` loads them.
+
+    Loaded once per test run and restored in each test's transaction (committed, then
+    flushed, in a transactional test: live_server, transactional_db). A test that made one of
+    the demo records itself gets `load_demo_data`, which finds it.
     Use it instead of `terms`: the demo data publishes its own terms and fees."""
-    return DemoData(emails=tuple(load_demo_data()))
+    if not _demo_snapshot.restore():
+        load_demo_data()
+    return DemoData(emails=_demo_snapshot.emails)
 
 
 def needs_postgres():

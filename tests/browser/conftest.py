@@ -48,10 +48,9 @@ def shots(output_path):
 
 
 @pytest.fixture
-def demo_data(transactional_db, settings):
-    from enrollment.demo import load_demo_data
-
-    load_demo_data()
+def demo_data(transactional_db, demo):
+    """The demo data (tests/conftest.py `demo`) in a database the live server can see."""
+    return demo
 
 
 DEMO_PASSWORD = "demo-pass-123"  # the documented demo accounts' password

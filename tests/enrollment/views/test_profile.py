@@ -4,10 +4,8 @@ each piece of evidence and what to do next, and only the actions that apply."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from enrollment.demo import load_demo_data
 from enrollment.enums import ApplicationPath, ApplicationStatus, MembershipStatus, Program
 from tests import factories
 from tests.enrollment.wizard.walk import membership, qualified_trainer, text_of
@@ -159,11 +157,10 @@ def test_a_draft_that_can_no_longer_go_ahead_says_why(client):
         ("alumni-renew@demo.mct", "alumni-renew", ["upgrade", "alumni-renew"]),
     ],
 )
-def test_each_demo_account_is_offered_the_path_it_demonstrates(client, email, slug, offered):
+def test_each_demo_account_is_offered_the_path_it_demonstrates(client, demo, email, slug, offered):
     """The HTTP walks use look-alikes of the demo accounts; the seeded accounts themselves
     start from /profile/ on the same path."""
-    load_demo_data()
-    client.force_login(get_user_model().objects.get(email=email))
+    client.force_login(demo.user(email))
     assert _actions(client.get("/profile/")) == offered
     assert client.get(f"/apply/{slug}/")["Location"] == f"/apply/{slug}/profile/"
     assert client.get(f"/apply/{slug}/profile/").status_code == 200

@@ -133,7 +133,7 @@ def publish_terms() -> dict:
 
 
 # The documents accepted on the Terms step; the NDA and the consents belong to the
-# trainer's own details (tests/enrollment/test_onboarding.py).
+# trainer's own details (tests/enrollment/services/test_onboarding.py).
 APPLICATION_DOCUMENTS = [
     TermsDocument.MCT_PROGRAM_GUIDE,
     TermsDocument.MCT_PROGRAM_AGREEMENT,

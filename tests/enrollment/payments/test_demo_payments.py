@@ -17,7 +17,7 @@ from enrollment.enums import ApplicationStatus
 from enrollment.models import Payment
 from tests.factories import ApplicationFactory, FeeFactory
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROBE = (
     "import json; from django.conf import settings; print(json.dumps(settings.PAYMENT_PROVIDERS))"
 )
