@@ -1,11 +1,15 @@
 """The review queue (Reviewers group) and the read-only records of verification."""
 
+from collections.abc import Callable, Iterable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -15,13 +19,18 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from core.admin_lists import LargeTableAdmin, indexed_values_filter
+
 from .enums import DOCUMENT_DECIDED, REVIEWABLE_STATES, DocumentState, EmailState
 from .mail import EmailNotRetryable, outbound_email_retry, outbound_emails_retry_failed
 from .models import AuditEvent, Document, OutboundEmail, Passcode
 from .review_context import review_context
 from .services import DecisionReasonRequired, DomainError, document_decide, read_rendered_text
 
+# Served by the partial index doc_waiting_order_idx (waiting documents) and doc_order_idx.
 QUEUE_ORDER = ("due_on", "created_at", "pk")
+# How many people a search may name (their documents, emails, audit rows are listed).
+PERSON_SEARCH_LIMIT = 200
 
 
 def start_of_today():
@@ -29,14 +38,45 @@ def start_of_today():
 
 
 def review_dashboard() -> dict:
-    """Pending, overdue and decided-today counts, in one query."""
+    """Pending, overdue and decided-today counts, without reading the document table.
+
+    The first two count the entries of the partial index over the waiting documents (an
+    index-only scan of the queue, not of the million decided rows), the third a range of
+    the partial index over decision times: today's decisions only.
+    """
     today = timezone.localdate()
-    queued = Q(state=DocumentState.QUEUED)
-    return Document.objects.aggregate(
-        pending=Count("pk", filter=queued),
-        overdue=Count("pk", filter=queued & Q(due_on__lt=today)),
-        decided_today=Count("pk", filter=Q(decided_at__gte=start_of_today())),
+    counts = Document.objects.filter(state=DocumentState.QUEUED).aggregate(
+        pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
+    counts["decided_today"] = Document.objects.filter(
+        decided_at__isnull=False, decided_at__gte=start_of_today()
+    ).count()
+    return counts
+
+
+def users_by_email(term: str) -> list[int]:
+    """Accounts whose sign-in address starts with the term (the lower(email) prefix index)."""
+    return list(
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__startswith=term.lower())
+        .order_by("email_lower")
+        .values_list("pk", flat=True)[:PERSON_SEARCH_LIMIT]
+    )
+
+
+# Who a search box term names, as user ids. Verification knows accounts only; enrollment
+# registers the support console's search (names with typos, emails, MCP IDs) in its admin
+# module, in place of this one.
+_person_search: list[Callable[[str], Iterable[int]]] = [users_by_email]
+
+
+def register_person_search(search: Callable[[str], Iterable[int]]) -> None:
+    _person_search[:] = [search]
+
+
+def searched_people(term: str) -> list[int]:
+    return list(_person_search[0](term))[:PERSON_SEARCH_LIMIT]
 
 
 def next_in_queue(*, after: Document | None = None) -> Document | None:
@@ -124,15 +164,16 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(LargeTableAdmin):
     list_display = ["file_name", "trainer", "path", "kind", "age", "due", "state"]
     list_display_links = ["file_name"]
     list_filter = [QueueStateFilter, "kind", OverdueFilter]
     list_select_related = ["owner"]
-    search_fields = ["original_name", "owner__first_name", "owner__last_name"]
+    search_fields = ["owner"]
+    search_help_text = "The trainer's name (typos allowed), email or its start, or MCP ID"
     ordering = QUEUE_ORDER
+    sortable_by = ["due"]
     list_per_page = 50
-    show_full_result_count = False
     actions = ["approve_selected", "reject_selected"]
     review_template = "admin/verification/document/review.html"
     reject_selected_template = "admin/verification/document/reject_selected.html"
@@ -157,6 +198,12 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(state__in=self.visible_states(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(owner_id__in=searched_people(term)), False
 
     # --- The queue ----------------------------------------------------------------------------
 
@@ -346,11 +393,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(LargeTableAdmin):
     list_display = ["to", "role", "subject", "state", "attempts", "created_at", "sent_at"]
-    list_filter = ["state", "role"]
+    list_filter = [
+        "state",
+        indexed_values_filter("role"),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    ordering = ["-created_at", "-pk"]
+    sortable_by = ["created_at"]
     search_fields = ["to"]
-    date_hierarchy = "created_at"
+    search_help_text = "An address or its start, or the person's name or MCP ID"
     readonly_fields = [
         "role",
         "user",
@@ -371,6 +424,14 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["user"]
     actions = ["retry_selected"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        # The address or its start (email_to_prefix_idx), or the person's account.
+        addressed = Q(to_lower__startswith=term.lower()) | Q(user_id__in=searched_people(term))
+        return queryset.annotate(to_lower=Lower("to")).filter(addressed), False
 
     def get_urls(self):
         own = [
@@ -438,10 +499,13 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(Passcode)
-class PasscodeAdmin(ReadOnlyAdmin):
+class PasscodeAdmin(ReadOnlyAdmin, LargeTableAdmin):
     list_display = ["address", "user", "purpose", "created_at", "expires_at", "used_at"]
     list_filter = ["purpose"]
+    ordering = ["-pk"]
+    sortable_by = []
     search_fields = ["address"]
+    search_help_text = "The exact address"
     list_select_related = ["user"]
     # The hash is never shown: it is of no use to a person and of some use to an attacker.
     fields = [
@@ -456,14 +520,32 @@ class PasscodeAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(address__in={term, term.lower()}), False
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, LargeTableAdmin):
     list_display = ["created_at", "action", "actor", "object_type", "object_id", "subject_user"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "action"]
+    list_filter = [
+        indexed_values_filter("action"),
+        indexed_values_filter("object_type", "object type"),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    sortable_by = ["created_at"]
+    search_fields = ["object_id"]
+    search_help_text = "An object id or action exactly, or the person's name or email"
     list_select_related = ["actor", "subject_user"]
-    date_hierarchy = "created_at"
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q(object_id=term) | Q(action=term) | Q(subject_user_id__in=searched_people(term))
+        return queryset.filter(matches), False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -86,6 +86,21 @@ class Document(models.Model):
             models.Index(fields=["state", "due_on"], name="doc_queue_idx"),
             models.Index(fields=["state", "updated_at"], name="doc_inflight_idx"),
             models.Index(fields=["owner", "created_at"], name="doc_owner_idx"),
+            # The review queue (verification.admin.QUEUE_ORDER) over the waiting documents
+            # only: its first page, its counts and the next document read this small index.
+            models.Index(
+                fields=["due_on", "created_at", "id"],
+                condition=Q(state=DocumentState.QUEUED),
+                name="doc_waiting_order_idx",
+            ),
+            # The same order over every state (the queue's "All").
+            models.Index(fields=["due_on", "created_at", "id"], name="doc_order_idx"),
+            # "Decided today": a range over the decided documents only.
+            models.Index(
+                fields=["decided_at"],
+                condition=Q(decided_at__isnull=False),
+                name="doc_decided_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -188,6 +203,9 @@ class OutboundEmail(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="email_due_idx"),
             models.Index(fields=["user", "created_at"], name="email_user_idx"),
             models.Index(fields=["to", "created_at"], name="email_to_idx"),
+            # The admin's order and its role filter (choices read through this index).
+            models.Index(fields=["created_at", "id"], name="email_created_idx"),
+            models.Index(fields=["role", "created_at"], name="email_role_idx"),
         ]
 
     def __str__(self) -> str:
@@ -225,6 +243,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["subject_user", "created_at"], name="audit_subject_idx"),
+            # The admin's action filter (choices read through it) and object id search.
+            models.Index(fields=["action", "created_at"], name="audit_action_idx"),
+            models.Index(fields=["object_id"], name="audit_object_id_idx"),
         ]
 
     def __str__(self) -> str:

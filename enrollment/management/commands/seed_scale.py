@@ -1,4 +1,5 @@
-"""Creates many realistic trainers quickly, for benchmarks of the support search.
+"""Creates many realistic trainers quickly, for benchmarks of the support search, the admin
+lists and (with --documents-waiting / --documents-decided) the review queue.
 
 Rows are generated in chunks (memory stays bounded whatever --trainers is) with primary
 keys reserved up front, so a chunk's users, trainers, MCP IDs, exam results, earned
@@ -7,6 +8,7 @@ PostgreSQL gets each chunk through COPY; other databases through bulk_create.
 The same --seed on an empty database gives the same data.
 """
 
+import array
 import datetime
 import io
 import json
@@ -38,6 +40,8 @@ from enrollment.models import (
     PartnerOrganization,
     Trainer,
 )
+from verification.enums import DocumentKind, DocumentState
+from verification.models import Document
 
 # An unusable password hash ("!" prefix): scale accounts can never sign in.
 UNUSABLE_PASSWORD = "!seed-scale"  # noqa: S105
@@ -178,11 +182,65 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--trainers", type=int, required=True, help="how many trainers")
+        parser.add_argument("--trainers", type=int, default=0, help="how many trainers")
         parser.add_argument("--seed", type=int, default=1, help="random seed (0-99)")
         parser.add_argument("--chunk-size", type=int, default=5000)
+        parser.add_argument(
+            "--documents-waiting",
+            type=int,
+            default=0,
+            help="documents waiting for review (rows only: their files are placeholders)",
+        )
+        parser.add_argument(
+            "--documents-decided", type=int, default=0, help="approved or rejected documents"
+        )
 
     def handle(self, *args, trainers: int, seed: int, chunk_size: int, **options):
+        waiting, decided = options["documents_waiting"], options["documents_decided"]
+        if waiting < 0 or decided < 0:
+            raise CommandError("Document counts cannot be negative.")
+        if not trainers and not (waiting or decided):
+            raise CommandError("Give --trainers, --documents-waiting or --documents-decided.")
+        if trainers:
+            self.create_trainers(trainers=trainers, seed=seed, chunk_size=chunk_size, **options)
+        if waiting or decided:
+            self.create_documents(
+                waiting=waiting, decided=decided, seed=seed, chunk_size=chunk_size, **options
+            )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Fresh statistics, and the visibility map that index-only scans need
+                # (VACUUM cannot run inside a transaction: a test's seeding only analyses).
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+
+    def create_documents(
+        self, *, waiting: int, decided: int, seed: int, chunk_size: int, **options
+    ):
+        if not settings.DEBUG:
+            raise CommandError("seed_scale refuses to run with DEBUG off.")
+        started = time.monotonic()
+        owners = array.array(
+            "q", get_user_model().objects.order_by("pk").values_list("pk", flat=True).iterator()
+        )
+        if not owners:
+            raise CommandError("Documents need owners: create trainers first (--trainers).")
+        generator = DocumentGenerator(seed=seed, owners=owners)
+        writer = CopyWriter() if connection.vendor == "postgresql" else BulkWriter()
+        ids = IdPool(block=chunk_size, postgres=connection.vendor == "postgresql")
+        done, total = 0, waiting + decided
+        while done < total:
+            size = min(chunk_size, total - done)
+            with transaction.atomic():
+                writer.write(generator.chunk(start=done, size=size, waiting=waiting, ids=ids))
+            done += size
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {waiting:,} waiting and {decided:,} decided documents in {elapsed:.1f} s."
+            )
+        )
+
+    def create_trainers(self, *, trainers: int, seed: int, chunk_size: int, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_scale refuses to run with DEBUG off: it fills the database with "
@@ -215,9 +273,6 @@ class Command(BaseCommand):
             if verbosity >= 2 or (verbosity >= 1 and done % (chunk_size * 20) == 0):
                 rate = done / max(time.monotonic() - started, 1e-6)
                 self.stdout.write(f"  {done:,} trainers ({rate:,.0f}/s)")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(f"Created {trainers:,} trainers (seed {seed}) in {elapsed:.1f} s.")
@@ -404,6 +459,61 @@ class ScaleGenerator:
                 },
                 numbered=True,
             )
+
+
+class DocumentGenerator:
+    """Uploaded documents as rows only (their files are a placeholder path): the waiting
+    ones uploaded over the last 30 days, due within ±15 days of today (some overdue), the
+    decided ones over three years, 85 % approved."""
+
+    def __init__(self, *, seed: int, owners: array.array):
+        self.seed = seed
+        self.owners = owners
+        self.now = timezone.now()
+        self.kinds = list(DocumentKind.values)
+
+    def chunk(self, *, start: int, size: int, waiting: int, ids: "IdPool") -> Chunk:
+        rng = random.Random(self.seed * 2_000_003 + start)
+        chunk = Chunk(ids)
+        today = timezone.localdate()
+        for number in range(start, start + size):
+            is_waiting = number < waiting
+            if is_waiting:
+                created = self.now - datetime.timedelta(minutes=rng.randrange(30 * 24 * 60))
+                due_on = today + datetime.timedelta(days=rng.randrange(-15, 16))
+            else:
+                created = self.now - datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+                due_on = created.date() + datetime.timedelta(days=7)
+            row = {
+                "public_id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                "owner_id": self.owners[rng.randrange(len(self.owners))],
+                "kind": rng.choice(self.kinds),
+                "state": DocumentState.QUEUED,
+                "original_name": f"evidence-{self.seed}-{number}.pdf",
+                "file": "scale/placeholder.pdf",
+                "content_type": "application/pdf",
+                "size": rng.randrange(50_000, 5_000_000),
+                "sha256": f"{rng.getrandbits(256):064x}",
+                "details": {"Application": "Become an MCT"},
+                "scan_verdict": "clean",
+                "check_attempts": 1,
+                "due_on": due_on,
+                "created_at": created,
+                "updated_at": created,
+            }
+            if not is_waiting:
+                decided_at = min(
+                    self.now, created + datetime.timedelta(minutes=rng.randrange(10 * 24 * 60))
+                )
+                approved = rng.random() < 0.85
+                row |= {
+                    "state": DocumentState.APPROVED if approved else DocumentState.REJECTED,
+                    "decided_at": decided_at,
+                    "decision_reason": "" if approved else "The scan is unreadable: upload it again.",
+                    "updated_at": decided_at,
+                }
+            chunk.add(Document, row, numbered=True)
+        return chunk
 
 
 # --- Primary keys and writers ---------------------------------------------------------------
