@@ -156,6 +156,7 @@ OPEN_RENEWAL_STATUSES = [
 EMPLOYER_TYPES = list(EmployerType.values)
 AUDIENCES = list(TrainingAudience.values)
 PARTNER_COUNT = 200
+REJECTION_REASON = "The scan is unreadable: upload it again."
 # Numbers drawn so that each seed owns its own ranges of identifiers.
 MCP_ID_BASE = 700_000_000_000
 IDS_PER_SEED = 10_000_000
@@ -509,7 +510,7 @@ class DocumentGenerator:
                 row |= {
                     "state": DocumentState.APPROVED if approved else DocumentState.REJECTED,
                     "decided_at": decided_at,
-                    "decision_reason": "" if approved else "The scan is unreadable: upload it again.",
+                    "decision_reason": "" if approved else REJECTION_REASON,
                     "updated_at": decided_at,
                 }
             chunk.add(Document, row, numbered=True)
