@@ -46,7 +46,7 @@ def review_dashboard() -> dict:
     """
     today = timezone.localdate()
     counts = Document.objects.filter(state=DocumentState.QUEUED).aggregate(
-        pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+        pending=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today))
     )
     counts["decided_today"] = Document.objects.filter(
         decided_at__isnull=False, decided_at__gte=start_of_today()

@@ -228,11 +228,16 @@ class Command(BaseCommand):
         generator = DocumentGenerator(seed=seed, owners=owners)
         writer = CopyWriter() if connection.vendor == "postgresql" else BulkWriter()
         ids = IdPool(block=chunk_size, postgres=connection.vendor == "postgresql")
+        # Numbered after the documents already there: a second run adds, never collides.
+        first = Document.objects.count()
         done, total = 0, waiting + decided
         while done < total:
             size = min(chunk_size, total - done)
             with transaction.atomic():
-                writer.write(generator.chunk(start=done, size=size, waiting=waiting, ids=ids))
+                chunk = generator.chunk(
+                    start=first + done, size=size, waiting=first + waiting, ids=ids
+                )
+                writer.write(chunk)
             done += size
         elapsed = time.monotonic() - started
         self.stdout.write(
