@@ -66,9 +66,9 @@ def main() -> None:
         BASELINE: [reverse("admin:index")],
         "queue (waiting, as it opens)": [queue],
         "queue ?state=all": [f"{queue}?state=all"],
-        "queue ?state=all, page 200": [f"{queue}?state=all&p=200"],
+        "queue ?state=all, page 20": [f"{queue}?state=all&p=20"],
         "queue, overdue only": [f"{queue}?overdue=yes"],
-        "queue, page 100": [f"{queue}?p=100"],
+        "queue, page 20": [f"{queue}?p=20"],
         "queue, search by trainer name": [
             f"{queue}?{urlencode({'q': name, 'state': 'all'})}"
             for name in owner_names(args.rounds, args.seed)

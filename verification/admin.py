@@ -8,7 +8,8 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.defaultfilters import pluralize
@@ -23,7 +24,7 @@ from core.admin_lists import LargeTableAdmin, indexed_values_filter
 
 from .enums import DOCUMENT_DECIDED, REVIEWABLE_STATES, DocumentState, EmailState
 from .mail import EmailNotRetryable, outbound_email_retry, outbound_emails_retry_failed
-from .models import AuditEvent, Document, OutboundEmail, Passcode
+from .models import AuditEvent, Document, OutboundEmail, Passcode, ReviewQueueDay
 from .review_context import review_context
 from .services import DecisionReasonRequired, DomainError, document_decide, read_rendered_text
 
@@ -40,14 +41,21 @@ def start_of_today():
 def review_dashboard() -> dict:
     """Pending, overdue and decided-today counts, without reading the document table.
 
-    The first two count the entries of the partial index over the waiting documents (an
-    index-only scan of the queue, not of the million decided rows), the third a range of
-    the partial index over decision times: today's decisions only.
+    On PostgreSQL the first two add up the kept per-day counts (ReviewQueueDay, a trigger
+    keeps them: a few dozen rows); elsewhere they count the waiting documents through the
+    partial index over them. The third reads a range of the partial index over decision
+    times: today's decisions only.
     """
     today = timezone.localdate()
-    counts = Document.objects.filter(state=DocumentState.QUEUED).aggregate(
-        pending=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today))
-    )
+    if connection.vendor == "postgresql":
+        counts = ReviewQueueDay.objects.aggregate(
+            pending=Sum("waiting", default=0),
+            overdue=Sum("waiting", filter=Q(due_on__lt=today), default=0),
+        )
+    else:
+        counts = Document.objects.filter(state=DocumentState.QUEUED).aggregate(
+            pending=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today))
+        )
     counts["decided_today"] = Document.objects.filter(
         decided_at__isnull=False, decided_at__gte=start_of_today()
     ).count()
@@ -173,7 +181,6 @@ class DocumentAdmin(LargeTableAdmin):
     search_help_text = "The trainer's name (typos allowed), email or its start, or MCP ID"
     ordering = QUEUE_ORDER
     sortable_by = ["due"]
-    list_per_page = 50
     actions = ["approve_selected", "reject_selected"]
     review_template = "admin/verification/document/review.html"
     reject_selected_template = "admin/verification/document/reject_selected.html"
@@ -197,7 +204,11 @@ class DocumentAdmin(LargeTableAdmin):
         return REVIEWABLE_STATES
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(state__in=self.visible_states(request))
+        queryset = super().get_queryset(request)
+        states = self.visible_states(request)
+        if set(states) == set(DocumentState.values):  # no filter: "All" is then estimated
+            return queryset
+        return queryset.filter(state__in=states)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

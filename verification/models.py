@@ -3,6 +3,7 @@
 This app is the portal's base layer: it knows nothing about applications or memberships.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -116,6 +117,22 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.original_name}"
+
+
+# The due day under which a waiting document without a due date is counted.
+NO_DUE_DATE = datetime.date(9999, 12, 31)
+
+
+class ReviewQueueDay(models.Model):
+    """How many documents wait for review, per due day: kept by a trigger on the document
+    table (migration 0007, PostgreSQL), so the queue's counts add up a few dozen rows
+    instead of counting a hundred thousand waiting documents on every page."""
+
+    due_on = models.DateField(primary_key=True)
+    waiting = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.waiting} due {self.due_on}"
 
 
 class DocumentPage(models.Model):
