@@ -24,6 +24,8 @@ from .support.selectors import normalise_query, trainer_search
 
 # Searches that match more people than this are refined, not paged (as in the support console).
 SEARCH_LIMIT = 200
+# Rows a search lists at most (the people found hold a few each).
+SEARCH_ROWS_LIMIT = 2000
 
 
 def searched_trainer_ids(term: str) -> list[int]:
@@ -76,8 +78,13 @@ class TrainerSearchMixin:
         term = normalise_query(search_term)
         if not term:
             return queryset, False
-        lookup = f"{self.search_trainer_path}__in" if self.search_trainer_path else "pk__in"
-        return queryset.filter(**{lookup: searched_trainer_ids(term)}), False
+        trainer_ids = searched_trainer_ids(term)
+        if not self.search_trainer_path:
+            return queryset.filter(pk__in=trainer_ids), False
+        # The rows' ids first, then the page by id (see MtmTrainingRecordAdmin's search).
+        found = queryset.filter(**{f"{self.search_trainer_path}__in": trainer_ids})
+        ids = found.order_by().values_list("pk", flat=True)[:SEARCH_ROWS_LIMIT]
+        return queryset.filter(pk__in=list(ids)), False
 
 
 @admin.register(models.Trainer)
@@ -185,7 +192,11 @@ class MtmTrainingRecordAdmin(LargeTableAdmin):
             .exclude(mtm_id="")
             .values_list("mtm_id", flat=True)
         )
-        return queryset.filter(mtm_id__in=mtm_ids), False
+        # The rows' ids first (mtm_delivery_idx), then the page by id: filtered by MTM ID
+        # and ordered by date in one query, the planner may walk the date index hoping to
+        # meet the MTM IDs soon, and read a million rows when they have no deliveries.
+        found = queryset.filter(mtm_id__in=mtm_ids).order_by().values_list("pk", flat=True)
+        return queryset.filter(pk__in=list(found[:SEARCH_ROWS_LIMIT])), False
 
 
 class SuperuserActionsMixin:
