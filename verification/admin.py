@@ -30,6 +30,7 @@ from .services import DecisionReasonRequired, DomainError, document_decide, read
 
 # Served by the partial index doc_waiting_order_idx (waiting documents) and doc_order_idx.
 QUEUE_ORDER = ("due_on", "created_at", "pk")
+QUEUED_STATE = str(DocumentState.QUEUED)
 # How many people a search may name (their documents, emails, audit rows are listed).
 PERSON_SEARCH_LIMIT = 200
 
@@ -245,12 +246,22 @@ class DocumentAdmin(LargeTableAdmin):
         return timesince(document.created_at, timezone.now(), depth=1)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "dashboard": review_dashboard(),
-            "title": "Review queue",
-        }
+        dashboard = review_dashboard()
+        request.review_dashboard = dashboard
+        extra_context = {**(extra_context or {}), "dashboard": dashboard, "title": "Review queue"}
         return super().changelist_view(request, extra_context=extra_context)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        # The queue as it opens lists exactly the waiting documents, which the dashboard
+        # has just counted: its pages need no count of their own.
+        dashboard = getattr(request, "review_dashboard", None)
+        unfiltered = set(request.GET) <= {"state", "p"}
+        if dashboard and unfiltered and request.GET.get("state", QUEUED_STATE) == QUEUED_STATE:
+            paginator.count = dashboard["pending"]
+        return paginator
 
     # --- Review: one document, approve / reject, then optionally the next one -----------------
 

@@ -189,6 +189,22 @@ def test_the_queue_never_counts_the_whole_document_table(who, params, request):
     assert full_counts(queries.captured_queries) == []
 
 
+def test_the_queue_as_it_opens_pages_with_the_dashboards_count(reviewer_client):
+    for _ in range(30):
+        factories.DocumentFactory()
+    with CaptureQueriesContext(connection) as queries:
+        response = reviewer_client.get(CHANGELIST)
+    cl = response.context["cl"]
+    assert cl.result_count == 30 and len(cl.result_list) == 25
+    document_counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"].upper() and 'FROM "verification_document"' in q["sql"]
+    ]
+    assert len(document_counts) == 1 and "decided_at" in document_counts[0]  # decided today
+    assert 'href="?p=2"' in response.content.decode()
+
+
 def test_the_old_dashboard_would_have_been_caught():
     whole_table = (
         'SELECT COUNT("verification_document"."id") FILTER (WHERE "state" = \'queued\') '
