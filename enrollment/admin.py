@@ -93,7 +93,7 @@ class TrainerAdmin(TrainerSearchMixin, LargeTableAdmin):
     # Served by trainer_name_lower_idx (the support search's index); -pk follows in an
     # incremental sort of each name's few rows.
     ordering = [Lower("last_name"), Lower("first_name")]
-    sortable_by = ["name", "email"]
+    sortable_by = ["name"]
     search_trainer_path = ""
     readonly_fields = ["verification_code", "created_at", "updated_at"]
     raw_id_fields = ["user"]
