@@ -3,12 +3,13 @@ from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin_lists import LargeTableAdmin, indexed_values_filter
+from core.admin_lists import LargeTableAdmin, found_rows, indexed_values_filter
 from verification.admin import register_person_search
 
 from . import models
@@ -24,8 +25,6 @@ from .support.selectors import normalise_query, trainer_search
 
 # Searches that match more people than this are refined, not paged (as in the support console).
 SEARCH_LIMIT = 200
-# Rows a search lists at most (the people found hold a few each).
-SEARCH_ROWS_LIMIT = 2000
 
 
 def searched_trainer_ids(term: str) -> list[int]:
@@ -81,10 +80,7 @@ class TrainerSearchMixin:
         trainer_ids = searched_trainer_ids(term)
         if not self.search_trainer_path:
             return queryset.filter(pk__in=trainer_ids), False
-        # The rows' ids first, then the page by id (see MtmTrainingRecordAdmin's search).
-        found = queryset.filter(**{f"{self.search_trainer_path}__in": trainer_ids})
-        ids = found.order_by().values_list("pk", flat=True)[:SEARCH_ROWS_LIMIT]
-        return queryset.filter(pk__in=list(ids)), False
+        return found_rows(queryset, Q(**{f"{self.search_trainer_path}__in": trainer_ids})), False
 
 
 @admin.register(models.Trainer)
@@ -192,11 +188,7 @@ class MtmTrainingRecordAdmin(LargeTableAdmin):
             .exclude(mtm_id="")
             .values_list("mtm_id", flat=True)
         )
-        # The rows' ids first (mtm_delivery_idx), then the page by id: filtered by MTM ID
-        # and ordered by date in one query, the planner may walk the date index hoping to
-        # meet the MTM IDs soon, and read a million rows when they have no deliveries.
-        found = queryset.filter(mtm_id__in=mtm_ids).order_by().values_list("pk", flat=True)
-        return queryset.filter(pk__in=list(found[:SEARCH_ROWS_LIMIT])), False
+        return found_rows(queryset, Q(mtm_id__in=mtm_ids)), False
 
 
 class SuperuserActionsMixin:

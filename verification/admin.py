@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from core.admin_lists import LargeTableAdmin, indexed_values_filter
+from core.admin_lists import LargeTableAdmin, found_rows, indexed_values_filter
 
 from .enums import DOCUMENT_DECIDED, REVIEWABLE_STATES, DocumentState, EmailState
 from .mail import EmailNotRetryable, outbound_email_retry, outbound_emails_retry_failed
@@ -215,7 +215,7 @@ class DocumentAdmin(LargeTableAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(owner_id__in=searched_people(term)), False
+        return found_rows(queryset, Q(owner_id__in=searched_people(term))), False
 
     # --- The queue ----------------------------------------------------------------------------
 
@@ -453,7 +453,7 @@ class OutboundEmailAdmin(LargeTableAdmin):
             return queryset, False
         # The address or its start (email_to_prefix_idx), or the person's account.
         addressed = Q(to_lower__startswith=term.lower()) | Q(user_id__in=searched_people(term))
-        return queryset.annotate(to_lower=Lower("to")).filter(addressed), False
+        return found_rows(queryset.annotate(to_lower=Lower("to")), addressed), False
 
     def get_urls(self):
         own = [
@@ -567,7 +567,7 @@ class AuditEventAdmin(ReadOnlyAdmin, LargeTableAdmin):
         if not term:
             return queryset, False
         matches = Q(object_id=term) | Q(action=term) | Q(subject_user_id__in=searched_people(term))
-        return queryset.filter(matches), False
+        return found_rows(queryset, matches), False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

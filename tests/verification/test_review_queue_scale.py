@@ -27,7 +27,7 @@ TODAY = timezone.localdate()
 # queries), the bounded count, the rows with their owners; a search adds the support
 # search's lookups.
 PAGE_BUDGET = 12
-SEARCH_BUDGET = 28
+SEARCH_BUDGET = 30
 
 
 @pytest.fixture
