@@ -13,11 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from enrollment.enums import ApplicationStatus
+from enrollment.models import Payment
 from tests import factories
 from tests.conftest import needs_postgres
 from verification.admin import review_dashboard
 from verification.enums import DocumentKind, DocumentState
-from verification.models import Document
+from verification.models import AuditEvent, Document, OutboundEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -286,7 +288,19 @@ def test_seed_scale_adds_waiting_and_decided_documents(settings):
     assert not decided_rows.filter(decided_at__isnull=True).exists()
     owners = set(Document.objects.values_list("owner__username", flat=True))
     assert owners and all(name.startswith("scale-4-") for name in owners)
-    # More documents for the people already there, without new trainers.
-    call_command("seed_scale", seed=4, documents_waiting=5, verbosity=0)
+    # More documents for the people already there, without new trainers, and the other
+    # growing lists of the admin.
+    call_command(
+        "seed_scale",
+        seed=4,
+        documents_waiting=5,
+        audit_events=12,
+        outbound_emails=11,
+        payments=7,
+        verbosity=0,
+    )
     assert Document.objects.count() == 70
     assert get_user_model().objects.filter(username__startswith="scale-4-").count() == 30
+    assert AuditEvent.objects.filter(subject_user__username__startswith="scale-4-").count() == 12
+    assert OutboundEmail.objects.filter(user__username__startswith="scale-4-").count() == 11
+    assert Payment.objects.filter(application__status=ApplicationStatus.APPROVED).count() == 7

@@ -38,10 +38,11 @@ from enrollment.models import (
     McpId,
     Membership,
     PartnerOrganization,
+    Payment,
     Trainer,
 )
 from verification.enums import DocumentKind, DocumentState
-from verification.models import Document
+from verification.models import AuditEvent, Document, OutboundEmail
 
 # An unusable password hash ("!" prefix): scale accounts can never sign in.
 UNUSABLE_PASSWORD = "!seed-scale"  # noqa: S105
@@ -195,19 +196,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--documents-decided", type=int, default=0, help="approved or rejected documents"
         )
+        parser.add_argument("--audit-events", type=int, default=0, help="audit trail rows")
+        parser.add_argument("--outbound-emails", type=int, default=0, help="sent emails")
+        parser.add_argument("--payments", type=int, default=0, help="payments of applications")
 
     def handle(self, *args, trainers: int, seed: int, chunk_size: int, **options):
         waiting, decided = options["documents_waiting"], options["documents_decided"]
-        if waiting < 0 or decided < 0:
-            raise CommandError("Document counts cannot be negative.")
-        if not trainers and not (waiting or decided):
-            raise CommandError("Give --trainers, --documents-waiting or --documents-decided.")
+        records = {
+            AuditEvent: options["audit_events"],
+            OutboundEmail: options["outbound_emails"],
+            Payment: options["payments"],
+        }
+        if min(waiting, decided, *records.values()) < 0:
+            raise CommandError("Counts cannot be negative.")
+        if not trainers and not (waiting or decided or any(records.values())):
+            raise CommandError(
+                "Give --trainers, --documents-waiting, --documents-decided, --audit-events, "
+                "--outbound-emails or --payments."
+            )
         if trainers:
             self.create_trainers(trainers=trainers, seed=seed, chunk_size=chunk_size, **options)
         if waiting or decided:
             self.create_documents(
                 waiting=waiting, decided=decided, seed=seed, chunk_size=chunk_size, **options
             )
+        for model, count in records.items():
+            if count:
+                self.create_records(model=model, count=count, seed=seed, chunk_size=chunk_size)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # Fresh statistics, and the visibility map that index-only scans need
@@ -243,6 +258,36 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {waiting:,} waiting and {decided:,} decided documents in {elapsed:.1f} s."
+            )
+        )
+
+    def create_records(self, *, model, count: int, seed: int, chunk_size: int) -> None:
+        """Rows of the admin's other growing lists (audit events, outbound emails, payments)
+        for the people and applications already there."""
+        if not settings.DEBUG:
+            raise CommandError("seed_scale refuses to run with DEBUG off.")
+        started = time.monotonic()
+        if model is Payment:
+            owners = Application.objects.filter(status=ApplicationStatus.APPROVED)
+        else:
+            owners = get_user_model().objects.all()
+        owner_ids = array.array("q", owners.order_by("pk").values_list("pk", flat=True).iterator())
+        if not owner_ids:
+            raise CommandError("These rows need people: create trainers first (--trainers).")
+        generator = RecordGenerator(seed=seed, owners=owner_ids)
+        writer = CopyWriter() if connection.vendor == "postgresql" else BulkWriter()
+        ids = IdPool(block=chunk_size, postgres=connection.vendor == "postgresql")
+        first = model.objects.count()
+        done = 0
+        while done < count:
+            size = min(chunk_size, count - done)
+            with transaction.atomic():
+                writer.write(generator.chunk(model=model, start=first + done, size=size, ids=ids))
+            done += size
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {count:,} {model._meta.verbose_name_plural} in {elapsed:.1f} s."
             )
         )
 
@@ -520,6 +565,90 @@ class DocumentGenerator:
                 }
             chunk.add(Document, row, numbered=True)
         return chunk
+
+
+AUDIT_ACTIONS = [
+    ("application.submitted", "application"),
+    ("application.approved", "application"),
+    ("document.approved", "document"),
+    ("document.downloaded", "document"),
+    ("membership.started", "membership"),
+    ("membership.extended", "membership"),
+    ("support.search", "trainer"),
+    ("support.person_viewed", "trainer"),
+    ("trainer.updated", "trainer"),
+]
+EMAIL_ROLES = [
+    "document_approved",
+    "document_rejected",
+    "application_approved",
+    "membership_renewal_reminder",
+    "membership_lapsed",
+    "passcode",
+]
+
+
+class RecordGenerator:
+    """Audit events, sent emails and payments over the last three years, for random
+    existing people (users) or approved applications (payments)."""
+
+    def __init__(self, *, seed: int, owners: array.array):
+        self.seed = seed
+        self.owners = owners
+        self.now = timezone.now()
+
+    def chunk(self, *, model, start: int, size: int, ids: "IdPool") -> Chunk:
+        kind = [AuditEvent, OutboundEmail, Payment].index(model)
+        rng = random.Random((self.seed * 3 + kind) * 3_000_017 + start)
+        chunk = Chunk(ids)
+        make = {AuditEvent: self._audit, OutboundEmail: self._email, Payment: self._payment}
+        for number in range(start, start + size):
+            at = self.now - datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+            owner = self.owners[rng.randrange(len(self.owners))]
+            chunk.add(model, make[model](rng, number, owner, at), numbered=True)
+        return chunk
+
+    def _audit(self, rng, number, owner, at) -> dict:
+        action, object_type = rng.choice(AUDIT_ACTIONS)
+        return {
+            "actor_id": owner if rng.random() < 0.7 else None,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(rng.randrange(1, 2_000_000)),
+            "subject_user_id": owner,
+            "created_at": at,
+        }
+
+    def _email(self, rng, number, owner, at) -> dict:
+        role = rng.choice(EMAIL_ROLES)
+        return {
+            "role": role,
+            "user_id": owner,
+            "to": f"person{owner}.{self.seed}@example.org",
+            "subject": role.replace("_", " ").capitalize(),
+            "body_text": "Hello,\n\nThis is a message from the MCT Portal.\n",
+            "state": "sent",
+            "attempts": 1,
+            "message_id": f"<{number}.{self.seed}@scale.example>",
+            "created_at": at,
+            "updated_at": at,
+            "sent_at": at,
+        }
+
+    def _payment(self, rng, number, owner, at) -> dict:
+        card = rng.random() < 0.7
+        return {
+            "application_id": owner,
+            "amount": "400.00",
+            "currency": "USD",
+            "status": rng.choice(["paid"] * 8 + ["cancelled", "refunded"]),
+            "provider": "stripe" if card else "invoice",
+            "reference": f"{'PAY' if card else 'INV'}-S{self.seed}-{number:08d}",
+            "billing_name": f"Scale payer {owner}",
+            "created_at": at,
+            "updated_at": at,
+            "paid_at": at,
+        }
 
 
 # --- Primary keys and writers ---------------------------------------------------------------
