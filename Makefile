@@ -74,13 +74,17 @@ check-deploy: install
 ## bench: every benchmarks/*.py (not the _helpers) on a throwaway PostgreSQL database, seeded
 ##        with seed_scale; each prints its figures beside a baseline from the same run.
 ##        BENCH_DB (mct_bench), BENCH_PG (server URL), BENCH_TRAINERS (1000000),
-##        BENCH_DOCS_WAITING (100000), BENCH_DOCS_DECIDED (1000000); BENCH_KEEP=1 keeps the
+##        BENCH_DOCS_WAITING (100000), BENCH_DOCS_DECIDED (1000000), BENCH_AUDIT_EVENTS
+##        (500000), BENCH_EMAILS (500000), BENCH_PAYMENTS (300000); BENCH_KEEP=1 keeps the
 ##        database (and reuses an already seeded one next time). REDIS_URL is passed on.
 BENCH_DB ?= mct_bench
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_TRAINERS ?= 1000000
 BENCH_DOCS_WAITING ?= 100000
 BENCH_DOCS_DECIDED ?= 1000000
+BENCH_AUDIT_EVENTS ?= 500000
+BENCH_EMAILS ?= 500000
+BENCH_PAYMENTS ?= 300000
 BENCH_SEED ?= 7
 BENCH_KEEP ?=
 BENCH_URL = $(BENCH_PG)/$(BENCH_DB)
@@ -103,7 +107,8 @@ bench: install-dev
 	else \
 		$(BENCH_ENV) $(BIN)/python manage.py seed_scale --seed $(BENCH_SEED) \
 			--trainers $(BENCH_TRAINERS) --documents-waiting $(BENCH_DOCS_WAITING) \
-			--documents-decided $(BENCH_DOCS_DECIDED) || exit 2; \
+			--documents-decided $(BENCH_DOCS_DECIDED) --audit-events $(BENCH_AUDIT_EVENTS) \
+			--outbound-emails $(BENCH_EMAILS) --payments $(BENCH_PAYMENTS) || exit 2; \
 	fi; \
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0 || exit 2; \
 	echo "Machine: $$(nproc) cores; $$(uptime); $$(psql "$(BENCH_URL)" -qtAc 'SHOW server_version')"; \

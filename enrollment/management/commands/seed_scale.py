@@ -604,8 +604,14 @@ class RecordGenerator:
         make = {AuditEvent: self._audit, OutboundEmail: self._email, Payment: self._payment}
         for number in range(start, start + size):
             at = self.now - datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
-            owner = self.owners[rng.randrange(len(self.owners))]
-            chunk.add(model, make[model](rng, number, owner, at), numbered=True)
+            if model is Payment:  # one live payment per application: each in turn
+                owner = self.owners[number % len(self.owners)]
+            else:
+                owner = self.owners[rng.randrange(len(self.owners))]
+            row = make[model](rng, number, owner, at)
+            if model is Payment and number >= len(self.owners):
+                row["status"] = "cancelled"  # a second round: earlier attempts, not live
+            chunk.add(model, row, numbered=True)
         return chunk
 
     def _audit(self, rng, number, owner, at) -> dict:
