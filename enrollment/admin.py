@@ -46,6 +46,8 @@ def searched_user_ids(term: str) -> list[int]:
             "user_id", flat=True
         )
     )
+    if " " in term:  # a name: no address or username holds a space
+        return list(dict.fromkeys(found))
     found += (
         users.annotate(email_lower=Lower("email"))
         .filter(email_lower__startswith=term.lower())
