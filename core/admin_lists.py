@@ -88,7 +88,9 @@ class LargeTableAdmin(admin.ModelAdmin):
     """A changelist over a table that grows with the program: no full count on any page.
 
     Subclasses keep their `ordering`, `list_filter` and search to what an index serves
-    (`sortable_by` lists the columns whose ordering one does).
+    (`sortable_by` lists the columns whose ordering one does). No `search_help_text`: the
+    admin ties it to the search box with aria-describedby, which axe then reports as the
+    box's only label (label-title-only, serious).
     """
 
     paginator = EstimatedCountPaginator

@@ -73,7 +73,6 @@ class TrainerSearchMixin:
     search_trainer_path = "trainer"
     # The search box shows when this is not empty; the fields themselves are not used.
     search_fields = ["trainer"]
-    search_help_text = "Name (typos allowed), email or its start, MCP ID, exam reference, MTM ID"
 
     def get_search_results(self, request, queryset, search_term):
         term = normalise_query(search_term)
@@ -178,7 +177,6 @@ class MtmTrainingRecordAdmin(LargeTableAdmin):
     sortable_by = ["delivered_on"]
     list_filter = [("delivered_on", admin.DateFieldListFilter)]
     search_fields = ["mtm_id"]
-    search_help_text = "MTM ID, or the trainer's name, email or MCP ID"
 
     def get_search_results(self, request, queryset, search_term):
         term = normalise_query(search_term)
@@ -390,7 +388,6 @@ class PaymentAdmin(TrainerSearchMixin, LargeTableAdmin):
     ordering = ["-created_at", "-pk"]
     sortable_by = ["created_at"]
     search_trainer_path = "application__trainer"
-    search_help_text = "Payment reference, or the trainer's name, email or MCP ID"
     fields = [
         "application",
         "amount",
@@ -561,7 +558,6 @@ class PortalUserAdmin(LargeTableAdmin, UserAdmin):
 
     ordering = ["username"]
     sortable_by = ["username"]
-    search_help_text = "Name (typos allowed), email or its start, username or its start, MCP ID"
 
     def get_search_results(self, request, queryset, search_term):
         if not normalise_query(search_term):

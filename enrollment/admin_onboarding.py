@@ -35,7 +35,6 @@ class McpIdClaimAttemptAdmin(LargeTableAdmin):
     ordering = ["-pk"]
     sortable_by = []
     search_fields = ["value"]
-    search_help_text = "The MCP ID entered, exactly"
     raw_id_fields = ["trainer"]
 
     def get_search_results(self, request, queryset, search_term):

@@ -179,7 +179,6 @@ class DocumentAdmin(LargeTableAdmin):
     list_filter = [QueueStateFilter, "kind", OverdueFilter]
     list_select_related = ["owner"]
     search_fields = ["owner"]
-    search_help_text = "The trainer's name (typos allowed), email or its start, or MCP ID"
     ordering = QUEUE_ORDER
     sortable_by = ["due"]
     actions = ["approve_selected", "reject_selected"]
@@ -425,7 +424,6 @@ class OutboundEmailAdmin(LargeTableAdmin):
     ordering = ["-created_at", "-pk"]
     sortable_by = ["created_at"]
     search_fields = ["to"]
-    search_help_text = "An address or its start, or the person's name or MCP ID"
     readonly_fields = [
         "role",
         "user",
@@ -527,7 +525,6 @@ class PasscodeAdmin(ReadOnlyAdmin, LargeTableAdmin):
     ordering = ["-pk"]
     sortable_by = []
     search_fields = ["address"]
-    search_help_text = "The exact address"
     list_select_related = ["user"]
     # The hash is never shown: it is of no use to a person and of some use to an attacker.
     fields = [
@@ -559,7 +556,6 @@ class AuditEventAdmin(ReadOnlyAdmin, LargeTableAdmin):
     ]
     sortable_by = ["created_at"]
     search_fields = ["object_id"]
-    search_help_text = "An object id or action exactly, or the person's name or email"
     list_select_related = ["actor", "subject_user"]
 
     def get_search_results(self, request, queryset, search_term):
