@@ -9,7 +9,7 @@ DEV_ENV := DJANGO_DEBUG=1
 # Links in emails point at the address `make run` serves on, unless PORTAL_BASE_URL says otherwise.
 RUN_ENV := $(DEV_ENV) PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: messages run test lint format serve worker beat migrate seed install install-dev system-deps check-deploy
+.PHONY: messages run test lint format serve worker beat migrate seed install install-dev system-deps check-deploy bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,3 +80,51 @@ beat: install
 
 check-deploy: install
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## bench: every benchmarks/*.py (not the _helpers) on a throwaway PostgreSQL database, seeded
+##        with seed_scale; each prints its figures beside a baseline from the same run.
+##        BENCH_DB (mct_bench), BENCH_PG (server URL), BENCH_TRAINERS (1000000),
+##        BENCH_DOCS_WAITING (100000), BENCH_DOCS_DECIDED (1000000), BENCH_AUDIT_EVENTS
+##        (500000), BENCH_EMAILS (500000), BENCH_PAYMENTS (300000); BENCH_KEEP=1 keeps the
+##        database (and reuses an already seeded one next time). REDIS_URL is passed on.
+BENCH_DB ?= mct_bench
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_TRAINERS ?= 1000000
+BENCH_DOCS_WAITING ?= 100000
+BENCH_DOCS_DECIDED ?= 1000000
+BENCH_AUDIT_EVENTS ?= 500000
+BENCH_EMAILS ?= 500000
+BENCH_PAYMENTS ?= 300000
+BENCH_SEED ?= 7
+BENCH_KEEP ?=
+BENCH_URL = $(BENCH_PG)/$(BENCH_DB)
+BENCH_ENV = DJANGO_DEBUG=1 DATABASE_URL=$(BENCH_URL)
+
+bench: install-dev
+	@psql "$(BENCH_PG)/postgres" -qtAc "SELECT 1" >/dev/null 2>&1 || { \
+		echo "make bench needs PostgreSQL at $(BENCH_PG) (set BENCH_PG): not reachable." >&2; exit 2; }
+	@set -u; status=0; \
+	if [ -z "$(BENCH_KEEP)" ]; then \
+		psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(BENCH_DB)" || exit 2; \
+		trap 'echo "Dropping $(BENCH_DB)"; psql "$(BENCH_PG)/postgres" -qc "DROP DATABASE IF EXISTS $(BENCH_DB)"' EXIT; \
+	fi; \
+	psql "$(BENCH_PG)/postgres" -qtAc "SELECT 1 FROM pg_database WHERE datname = '$(BENCH_DB)'" | grep -q 1 \
+		|| psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $(BENCH_DB)" || exit 2; \
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0 || exit 2; \
+	seeded=$$(psql "$(BENCH_URL)" -qtAc "SELECT 1 FROM auth_user WHERE username LIKE 'scale-$(BENCH_SEED)-%' LIMIT 1"); \
+	if [ -n "$(BENCH_KEEP)" ] && [ "$$seeded" = "1" ]; then \
+		echo "$(BENCH_DB) is already seeded (BENCH_KEEP=1): not seeding again."; \
+	else \
+		$(BENCH_ENV) $(BIN)/python manage.py seed_scale --seed $(BENCH_SEED) \
+			--trainers $(BENCH_TRAINERS) --documents-waiting $(BENCH_DOCS_WAITING) \
+			--documents-decided $(BENCH_DOCS_DECIDED) --audit-events $(BENCH_AUDIT_EVENTS) \
+			--outbound-emails $(BENCH_EMAILS) --payments $(BENCH_PAYMENTS) || exit 2; \
+	fi; \
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --noinput -v0 || exit 2; \
+	echo "Machine: $$(nproc) cores; $$(uptime); $$(psql "$(BENCH_URL)" -qtAc 'SHOW server_version')"; \
+	for script in benchmarks/*.py; do \
+		case "$$(basename $$script)" in _*) continue;; esac; \
+		echo; echo "=== $$script ==="; \
+		$(BENCH_ENV) $(BIN)/python $$script || { echo "$$script failed" >&2; status=1; }; \
+	done; \
+	exit $$status

@@ -109,11 +109,24 @@ def measure(label: str, data: bytes, limits: RenderLimits, seconds: float) -> No
         rendering = render_file(io.BytesIO(data), "pdf", limits=limits)
         timings.append(time.perf_counter() - started)
     page = rendering.pages[0]
+    rate = len(timings) / sum(timings)
+    base = baseline_rate(page.data, seconds / 2)
     print(
-        f"{label:<22} {len(data) / MIB:5.2f} MB  {len(timings) / sum(timings):6.1f} docs/s  "
+        f"{label:<22} {len(data) / MIB:5.2f} MB  {rate:6.1f} docs/s  "
         f"median {statistics.median(timings) * 1000:6.1f} ms  "
-        f"page {page.width}x{page.height} {len(page.data) // 1024} KiB"
+        f"page {page.width}x{page.height} {len(page.data) // 1024} KiB; "
+        f"baseline {base:.1f}/s, {rate / base:.2f}× the baseline"
     )
+
+
+def baseline_rate(image: bytes, seconds: float) -> float:
+    """The baseline of the same run: Pillow decoding the page image the renderer made."""
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        with Image.open(io.BytesIO(image)) as decoded:
+            decoded.load()
+        count += 1
+    return count / (time.perf_counter() - started)
 
 
 def main() -> None:

@@ -98,6 +98,20 @@ def timed(query: str) -> tuple[float, float, int]:
     return (searched - started) * 1000, (finished - started) * 1000, len(outcome.hits)
 
 
+def baseline_reads(samples: int, seed: int) -> list[float]:
+    """The baseline of the same run: one trainer read by primary key (the cheapest indexed
+    read there is), in ms."""
+    rng = random.Random(seed)
+    highest = Trainer.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    timings = []
+    for _ in range(samples + 1):
+        pk = rng.randint(1, highest)
+        started = time.perf_counter()
+        Trainer.objects.filter(pk__gte=pk).order_by("pk").first()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings[1:]
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -122,9 +136,15 @@ def main() -> None:
     if args.explain and connection.vendor == "postgresql":
         explain_name_query(queries["name, misspelt"][0])
 
+    base = baseline_reads(args.samples, args.seed)
+    base_p95 = percentile(base, 0.95)
+    print(
+        f"Baseline (a trainer read by primary key, same run): median "
+        f"{statistics.median(base):.2f} ms, p95 {base_p95:.2f} ms"
+    )
     header = (
         f"{'query':<26} {'n':>4} {'first':>8} {'median':>8} {'p95':>8} {'max':>8}"
-        f" {'page p95':>9} {'hits':>6}"
+        f" {'page p95':>9} {'hits':>6} {'p95 × base':>11}"
     )
     print(f"\nSearch times in ms (first = first query of the kind, cold caches)\n{header}")
     print("-" * len(header))
@@ -140,7 +160,7 @@ def main() -> None:
             f"{kind:<26} {len(values):>4} {first_search:>8.1f} "
             f"{statistics.median(searches):>8.1f} {percentile(searches, 0.95):>8.1f} "
             f"{max(searches):>8.1f} {percentile(pages, 0.95):>9.1f} "
-            f"{statistics.median(hits):>6.0f}"
+            f"{statistics.median(hits):>6.0f} {percentile(searches, 0.95) / base_p95:>10.1f}×"
         )
     print(
         "\nfirst/median/p95/max: trainer_search alone; page p95: search plus the 25 result "

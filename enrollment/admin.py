@@ -1,9 +1,16 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+
+from core.admin_lists import LargeTableAdmin, found_rows, indexed_values_filter
+from verification.admin import register_person_search
 
 from . import models
 from .enums import PaymentStatus
@@ -14,28 +21,118 @@ from .rules.fees import format_money
 from .services import exports as export_services
 from .services import payments as payment_services
 from .services.membership_ends import membership_revoke
+from .support.selectors import normalise_query, trainer_search
+
+# Searches that match more people than this are refined, not paged (as in the support console).
+SEARCH_LIMIT = 200
+
+
+def searched_trainer_ids(term: str) -> list[int]:
+    """Trainers a search box term names, through the support console's indexed lookups
+    (name with typos, email or its start, MCP ID, exam reference, MTM ID, partner ID)."""
+    return [hit.trainer_id for hit in trainer_search(query=term, limit=SEARCH_LIMIT).hits]
+
+
+def searched_user_ids(term: str) -> list[int]:
+    """Sign-in accounts a term names: the searched trainers' accounts, an account whose
+    sign-in address starts with the term, or whose username does (each an index range)."""
+    term = normalise_query(term)
+    if not term:
+        return []
+    users = get_user_model().objects
+    trainer_ids = searched_trainer_ids(term)
+    found = list(
+        models.Trainer.objects.filter(pk__in=trainer_ids, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    if " " in term:  # a name: no address or username holds a space
+        return list(dict.fromkeys(found))
+    found += (
+        users.annotate(email_lower=Lower("email"))
+        .filter(email_lower__startswith=term.lower())
+        .order_by("email_lower")
+        .values_list("pk", flat=True)[:SEARCH_LIMIT]
+    )
+    found += (
+        users.filter(username__startswith=term)
+        .order_by("username")
+        .values_list("pk", flat=True)[:SEARCH_LIMIT]
+    )
+    return list(dict.fromkeys(found))
+
+
+# The review queue, the outbound emails and the audit trail find people the same way.
+register_person_search(searched_user_ids)
+
+
+class TrainerSearchMixin:
+    """Search through the support console's lookups: `search_trainer_path` leads from the
+    listed model to its trainer ("" for the trainer itself). No LIKE scan, no DISTINCT."""
+
+    search_trainer_path = "trainer"
+    # The search box shows when this is not empty; the fields themselves are not used.
+    search_fields = ["trainer"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalise_query(search_term)
+        if not term:
+            return queryset, False
+        trainer_ids = searched_trainer_ids(term)
+        if not self.search_trainer_path:
+            return queryset.filter(pk__in=trainer_ids), False
+        return found_rows(queryset, Q(**{f"{self.search_trainer_path}__in": trainer_ids})), False
 
 
 @admin.register(models.Trainer)
-class TrainerAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "email", "country", "mtm_id", "created_at"]
-    search_fields = ["first_name", "last_name", "email", "mtm_id"]
+class TrainerAdmin(TrainerSearchMixin, LargeTableAdmin):
+    list_display = ["name", "email", "country", "mtm_id", "created_at"]
+    # Served by trainer_name_lower_idx (the support search's index); -pk follows in an
+    # incremental sort of each name's few rows.
+    ordering = [Lower("last_name"), Lower("first_name")]
+    sortable_by = ["name"]
+    search_trainer_path = ""
     readonly_fields = ["verification_code", "created_at", "updated_at"]
     raw_id_fields = ["user"]
 
+    @admin.display(description="Trainer", ordering=Lower("last_name"))
+    def name(self, trainer: models.Trainer) -> str:
+        return str(trainer)
+
 
 @admin.register(models.McpId)
-class McpIdAdmin(admin.ModelAdmin):
+class McpIdAdmin(TrainerSearchMixin, LargeTableAdmin):
     list_display = ["value", "trainer", "is_primary", "created_at"]
-    search_fields = ["value"]
+    list_select_related = ["trainer"]
+    ordering = ["value"]
+    sortable_by = ["value"]
     raw_id_fields = ["trainer"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalise_query(search_term)
+        if term.isdigit():  # the start of an MCP ID (the unique index's pattern twin)
+            return queryset.filter(value__startswith=term), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(models.ExamResult)
-class ExamResultAdmin(admin.ModelAdmin):
+class ExamResultAdmin(TrainerSearchMixin, LargeTableAdmin):
     list_display = ["reference_number", "exam_code", "passed_on", "mcp_id"]
-    search_fields = ["reference_number", "exam_code", "candidate_last_name"]
+    list_select_related = ["mcp_id"]
+    ordering = ["-passed_on", "-pk"]
+    sortable_by = ["passed_on"]
+    search_trainer_path = "mcp_id__trainer"
     raw_id_fields = ["mcp_id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalise_query(search_term)
+        if not term:
+            return queryset, False
+        # A reference number even when no MCP ID is linked to it yet.
+        by_reference = queryset.filter(reference_number=term.upper())
+        if by_reference.exists():
+            return by_reference, False
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(models.Certification)
@@ -46,8 +143,12 @@ class CertificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.EarnedCertification)
-class EarnedCertificationAdmin(admin.ModelAdmin):
+class EarnedCertificationAdmin(TrainerSearchMixin, LargeTableAdmin):
     list_display = ["mcp_id", "certification", "earned_on"]
+    list_select_related = ["mcp_id", "certification"]
+    ordering = ["-earned_on", "-pk"]
+    sortable_by = ["earned_on"]
+    search_trainer_path = "mcp_id__trainer"
     raw_id_fields = ["mcp_id"]
 
 
@@ -70,10 +171,24 @@ class ImagineAcademyMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.MtmTrainingRecord)
-class MtmTrainingRecordAdmin(admin.ModelAdmin):
+class MtmTrainingRecordAdmin(LargeTableAdmin):
     list_display = ["mtm_id", "course_name", "delivered_on", "number_of_students", "average_score"]
-    search_fields = ["mtm_id", "course_name"]
-    date_hierarchy = "delivered_on"
+    ordering = ["-delivered_on", "-pk"]
+    sortable_by = ["delivered_on"]
+    list_filter = [("delivered_on", admin.DateFieldListFilter)]
+    search_fields = ["mtm_id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalise_query(search_term)
+        if not term:
+            return queryset, False
+        mtm_ids = {term, term.upper(), term.lower()}
+        mtm_ids.update(
+            models.Trainer.objects.filter(pk__in=searched_trainer_ids(term))
+            .exclude(mtm_id="")
+            .values_list("mtm_id", flat=True)
+        )
+        return found_rows(queryset, Q(mtm_id__in=mtm_ids)), False
 
 
 class SuperuserActionsMixin:
@@ -95,12 +210,13 @@ def _require_superuser(request) -> None:
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(SuperuserActionsMixin, admin.ModelAdmin):
+class MembershipAdmin(SuperuserActionsMixin, TrainerSearchMixin, LargeTableAdmin):
     list_display = ["trainer", "program", "status", "starts_on", "anniversary_on"]
-    list_filter = ["program", "status"]
+    # Served by membership_start_idx / membership_status_start_idx.
+    ordering = ["-starts_on", "-pk"]
+    sortable_by = ["starts_on"]
+    list_filter = ["program", "status", ("anniversary_on", admin.DateFieldListFilter)]
     list_select_related = ["trainer"]
-    search_fields = ["trainer__first_name", "trainer__last_name", "trainer__email"]
-    date_hierarchy = "anniversary_on"
     raw_id_fields = ["trainer", "application"]
     # Status changes go through the services (lapse, revoke, renew), never a raw edit.
     readonly_fields = ["status", "status_reason", "status_changed_at", "reminders_sent"]
@@ -190,8 +306,11 @@ class TermsVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Application)
-class ApplicationAdmin(SuperuserActionsMixin, admin.ModelAdmin):
+class ApplicationAdmin(SuperuserActionsMixin, TrainerSearchMixin, LargeTableAdmin):
     list_display = ["trainer", "path", "status", "submitted_at", "decided_at", "created_at"]
+    # Served by application_created_idx and, filtered, its status and path twins.
+    ordering = ["-created_at", "-pk"]
+    sortable_by = ["created_at"]
     list_filter = ["path", "status"]
     list_select_related = ["trainer"]
     raw_id_fields = ["trainer", "partner", "imagine_academy"]
@@ -210,8 +329,12 @@ class ApplicationAdmin(SuperuserActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(TrainerSearchMixin, LargeTableAdmin):
     list_display = ["application", "kind", "document", "is_current", "created_at"]
+    list_select_related = ["application__trainer", "document"]
+    ordering = ["-pk"]
+    sortable_by = []
+    search_trainer_path = "application__trainer"
     list_filter = ["kind", "is_current"]
     raw_id_fields = ["application", "document"]
 
@@ -238,7 +361,7 @@ class DiscountCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(TrainerSearchMixin, LargeTableAdmin):
     """Payments are never edited by hand: their status changes through the actions, which
     call the payment services (and so approve or close the application)."""
 
@@ -254,15 +377,17 @@ class PaymentAdmin(admin.ModelAdmin):
         "created_at",
         "paid_at",
     ]
-    list_filter = ["status", "provider", "currency"]
-    list_select_related = ["application__trainer", "discount_code"]
-    search_fields = [
-        "reference",
-        "application__trainer__first_name",
-        "application__trainer__last_name",
-        "application__trainer__email",
+    list_filter = [
+        "status",
+        indexed_values_filter("provider"),
+        "currency",
+        ("created_at", admin.DateFieldListFilter),
     ]
-    date_hierarchy = "created_at"
+    list_select_related = ["application__trainer", "discount_code"]
+    # Served by payment_created_idx and, filtered by status, payment_status_created_idx.
+    ordering = ["-created_at", "-pk"]
+    sortable_by = ["created_at"]
+    search_trainer_path = "application__trainer"
     fields = [
         "application",
         "amount",
@@ -290,11 +415,18 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="Trainer", ordering="application__trainer__last_name")
+    def get_search_results(self, request, queryset, search_term):
+        term = normalise_query(search_term)
+        by_reference = queryset.filter(reference=term)
+        if term and by_reference.exists():
+            return by_reference, False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="Trainer")
     def trainer(self, payment: models.Payment):
         return payment.application.trainer
 
-    @admin.display(description="Path", ordering="application__path")
+    @admin.display(description="Path")
     def application_path(self, payment: models.Payment) -> str:
         return payment.application.get_path_display()
 
@@ -311,7 +443,7 @@ class PaymentAdmin(admin.ModelAdmin):
         ]
         return format_html_join(", ", "{}", ((link,) for link in links)) if links else "—"
 
-    @admin.display(description="Amount", ordering="amount")
+    @admin.display(description="Amount")
     def amount_due(self, payment: models.Payment) -> str:
         return format_money(payment.amount, payment.currency, "en")  # staff pages: English
 
@@ -413,6 +545,24 @@ class PaymentAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/enrollment/payment/action_reason.html", context)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class PortalUserAdmin(LargeTableAdmin, UserAdmin):
+    """Django's user admin over a million sign-in accounts: ordered by the username's unique
+    index, searched by index ranges (see `searched_user_ids`); the staff, superuser and
+    inactive filters are served by partial indexes (migration 0008)."""
+
+    ordering = ["username"]
+    sortable_by = ["username"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not normalise_query(search_term):
+            return queryset, False
+        return queryset.filter(pk__in=searched_user_ids(search_term)), False
 
 
 from . import admin_onboarding  # noqa: E402, F401  (issue 9: feedback, duplicates, claims)

@@ -6,6 +6,8 @@ the admin lets program admins look things up. Imported by admin.py.
 
 from django.contrib import admin
 
+from core.admin_lists import LargeTableAdmin
+
 from . import models
 
 
@@ -26,11 +28,18 @@ class DuplicateClaimFlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.McpIdClaimAttempt)
-class McpIdClaimAttemptAdmin(admin.ModelAdmin):
+class McpIdClaimAttemptAdmin(LargeTableAdmin):
     list_display = ["value", "trainer", "succeeded", "created_at"]
+    list_select_related = ["trainer"]
     list_filter = ["succeeded"]
+    ordering = ["-pk"]
+    sortable_by = []
     search_fields = ["value"]
     raw_id_fields = ["trainer"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(value=term), False) if term else (queryset, False)
 
     def has_add_permission(self, request) -> bool:
         return False

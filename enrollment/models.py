@@ -182,6 +182,8 @@ class ExamResult(models.Model):
 
     class Meta:
         ordering = ["-passed_on"]
+        # The admin's order (passed_on, then id, both descending).
+        indexes = [models.Index(fields=["passed_on", "id"], name="exam_result_passed_idx")]
 
     def __str__(self) -> str:
         return f"{self.exam_code} ({self.reference_number})"
@@ -202,7 +204,8 @@ class McpIdClaimAttempt(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["trainer", "succeeded", "created_at"], name="claim_attempt_idx")
+            models.Index(fields=["trainer", "succeeded", "created_at"], name="claim_attempt_idx"),
+            models.Index(fields=["value"], name="claim_attempt_value_idx"),
         ]
 
     def __str__(self) -> str:
@@ -300,6 +303,7 @@ class EarnedCertification(models.Model):
 
     class Meta:
         ordering = ["-earned_on"]
+        indexes = [models.Index(fields=["earned_on", "id"], name="earned_cert_date_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["mcp_id", "certification"], name="unique_earned_certification"
@@ -365,7 +369,10 @@ class MtmTrainingRecord(models.Model):
 
     class Meta:
         ordering = ["-delivered_on"]
-        indexes = [models.Index(fields=["mtm_id", "delivered_on"], name="mtm_delivery_idx")]
+        indexes = [
+            models.Index(fields=["mtm_id", "delivered_on"], name="mtm_delivery_idx"),
+            models.Index(fields=["delivered_on", "id"], name="mtm_delivered_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["mtm_id", "course_id", "delivered_on"], name="unique_mtm_delivery"
@@ -403,6 +410,10 @@ class Membership(models.Model):
         ordering = ["-starts_on", "-id"]
         indexes = [
             models.Index(fields=["status", "anniversary_on"], name="membership_due_idx"),
+            # The admin's order, unfiltered and filtered by status; its anniversary filter.
+            models.Index(fields=["starts_on", "id"], name="membership_start_idx"),
+            models.Index(fields=["status", "starts_on", "id"], name="membership_status_start_idx"),
+            models.Index(fields=["anniversary_on"], name="membership_anniversary_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -479,6 +490,10 @@ class Application(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "last_activity_at"], name="application_idle_idx"),
+            # The admin's order, unfiltered and filtered by status or path.
+            models.Index(fields=["created_at", "id"], name="application_created_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="application_status_idx"),
+            models.Index(fields=["path", "created_at", "id"], name="application_path_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -602,7 +617,13 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["provider", "reference"], name="payment_reference_idx")]
+        indexes = [
+            models.Index(fields=["provider", "reference"], name="payment_reference_idx"),
+            # The admin: its order (also filtered by status) and its reference search.
+            models.Index(fields=["created_at", "id"], name="payment_created_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="payment_status_idx"),
+            models.Index(fields=["reference"], name="payment_ref_search_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["application"],

@@ -1,11 +1,16 @@
 """The review queue (Reviewers group) and the read-only records of verification."""
 
+from collections.abc import Callable, Iterable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -15,13 +20,19 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
+from core.admin_lists import LargeTableAdmin, found_rows, indexed_values_filter
+
 from .enums import DOCUMENT_DECIDED, REVIEWABLE_STATES, DocumentState, EmailState
 from .mail import EmailNotRetryable, outbound_email_retry, outbound_emails_retry_failed
-from .models import AuditEvent, Document, OutboundEmail, Passcode
+from .models import AuditEvent, Document, OutboundEmail, Passcode, ReviewQueueDay
 from .review_context import review_context
 from .services import DecisionReasonRequired, DomainError, document_decide, read_rendered_text
 
+# Served by the partial index doc_waiting_order_idx (waiting documents) and doc_order_idx.
 QUEUE_ORDER = ("due_on", "created_at", "pk")
+QUEUED_STATE = str(DocumentState.QUEUED)
+# How many people a search may name (their documents, emails, audit rows are listed).
+PERSON_SEARCH_LIMIT = 200
 
 
 def start_of_today():
@@ -29,14 +40,52 @@ def start_of_today():
 
 
 def review_dashboard() -> dict:
-    """Pending, overdue and decided-today counts, in one query."""
+    """Pending, overdue and decided-today counts, without reading the document table.
+
+    On PostgreSQL the first two add up the kept per-day counts (ReviewQueueDay, a trigger
+    keeps them: a few dozen rows); elsewhere they count the waiting documents through the
+    partial index over them. The third reads a range of the partial index over decision
+    times: today's decisions only.
+    """
     today = timezone.localdate()
-    queued = Q(state=DocumentState.QUEUED)
-    return Document.objects.aggregate(
-        pending=Count("pk", filter=queued),
-        overdue=Count("pk", filter=queued & Q(due_on__lt=today)),
-        decided_today=Count("pk", filter=Q(decided_at__gte=start_of_today())),
+    if connection.vendor == "postgresql":
+        counts = ReviewQueueDay.objects.aggregate(
+            pending=Sum("waiting", default=0),
+            overdue=Sum("waiting", filter=Q(due_on__lt=today), default=0),
+        )
+    else:
+        counts = Document.objects.filter(state=DocumentState.QUEUED).aggregate(
+            pending=Count("*"), overdue=Count("due_on", filter=Q(due_on__lt=today))
+        )
+    counts["decided_today"] = Document.objects.filter(
+        decided_at__isnull=False, decided_at__gte=start_of_today()
+    ).count()
+    return counts
+
+
+def users_by_email(term: str) -> list[int]:
+    """Accounts whose sign-in address starts with the term (the lower(email) prefix index)."""
+    return list(
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__startswith=term.lower())
+        .order_by("email_lower")
+        .values_list("pk", flat=True)[:PERSON_SEARCH_LIMIT]
     )
+
+
+# Who a search box term names, as user ids. Verification knows accounts only; enrollment
+# registers the support console's search (names with typos, emails, MCP IDs) in its admin
+# module, in place of this one.
+_person_search: list[Callable[[str], Iterable[int]]] = [users_by_email]
+
+
+def register_person_search(search: Callable[[str], Iterable[int]]) -> None:
+    _person_search[:] = [search]
+
+
+def searched_people(term: str) -> list[int]:
+    return list(_person_search[0](term))[:PERSON_SEARCH_LIMIT]
 
 
 def next_in_queue(*, after: Document | None = None) -> Document | None:
@@ -124,15 +173,14 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(LargeTableAdmin):
     list_display = ["file_name", "trainer", "path", "kind", "age", "due", "state"]
     list_display_links = ["file_name"]
     list_filter = [QueueStateFilter, "kind", OverdueFilter]
     list_select_related = ["owner"]
-    search_fields = ["original_name", "owner__first_name", "owner__last_name"]
+    search_fields = ["owner"]
     ordering = QUEUE_ORDER
-    list_per_page = 50
-    show_full_result_count = False
+    sortable_by = ["due"]
     actions = ["approve_selected", "reject_selected"]
     review_template = "admin/verification/document/review.html"
     reject_selected_template = "admin/verification/document/reject_selected.html"
@@ -156,7 +204,17 @@ class DocumentAdmin(admin.ModelAdmin):
         return REVIEWABLE_STATES
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(state__in=self.visible_states(request))
+        queryset = super().get_queryset(request)
+        states = self.visible_states(request)
+        if set(states) == set(DocumentState.values):  # no filter: "All" is then estimated
+            return queryset
+        return queryset.filter(state__in=states)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return found_rows(queryset, Q(owner_id__in=searched_people(term))), False
 
     # --- The queue ----------------------------------------------------------------------------
 
@@ -187,12 +245,22 @@ class DocumentAdmin(admin.ModelAdmin):
         return timesince(document.created_at, timezone.now(), depth=1)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "dashboard": review_dashboard(),
-            "title": "Review queue",
-        }
+        dashboard = review_dashboard()
+        request.review_dashboard = dashboard
+        extra_context = {**(extra_context or {}), "dashboard": dashboard, "title": "Review queue"}
         return super().changelist_view(request, extra_context=extra_context)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        # The queue as it opens lists exactly the waiting documents, which the dashboard
+        # has just counted: its pages need no count of their own.
+        dashboard = getattr(request, "review_dashboard", None)
+        unfiltered = set(request.GET) <= {"state", "p"}
+        if dashboard and unfiltered and request.GET.get("state", QUEUED_STATE) == QUEUED_STATE:
+            paginator.count = dashboard["pending"]
+        return paginator
 
     # --- Review: one document, approve / reject, then optionally the next one -----------------
 
@@ -346,7 +414,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(LargeTableAdmin):
     list_display = [
         "to",
         "role",
@@ -357,9 +425,14 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
     ]
-    list_filter = ["state", "role", "language"]
+    list_filter = [
+        "state",
+        indexed_values_filter("role"),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    ordering = ["-created_at", "-pk"]
+    sortable_by = ["created_at"]
     search_fields = ["to"]
-    date_hierarchy = "created_at"
     readonly_fields = [
         "role",
         "user",
@@ -381,6 +454,14 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["user"]
     actions = ["retry_selected"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        # The address or its start (email_to_prefix_idx), or the person's account.
+        addressed = Q(to_lower__startswith=term.lower()) | Q(user_id__in=searched_people(term))
+        return found_rows(queryset.annotate(to_lower=Lower("to")), addressed), False
 
     def get_urls(self):
         own = [
@@ -448,9 +529,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(Passcode)
-class PasscodeAdmin(ReadOnlyAdmin):
+class PasscodeAdmin(ReadOnlyAdmin, LargeTableAdmin):
     list_display = ["address", "user", "purpose", "created_at", "expires_at", "used_at"]
     list_filter = ["purpose"]
+    ordering = ["-pk"]
+    sortable_by = []
     search_fields = ["address"]
     list_select_related = ["user"]
     # The hash is never shown: it is of no use to a person and of some use to an attacker.
@@ -466,14 +549,31 @@ class PasscodeAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(address__in={term, term.lower()}), False
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, LargeTableAdmin):
     list_display = ["created_at", "action", "actor", "object_type", "object_id", "subject_user"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["object_id", "action"]
+    list_filter = [
+        indexed_values_filter("action"),
+        indexed_values_filter("object_type", "object type"),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    sortable_by = ["created_at"]
+    search_fields = ["object_id"]
     list_select_related = ["actor", "subject_user"]
-    date_hierarchy = "created_at"
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        matches = Q(object_id=term) | Q(action=term) | Q(subject_user_id__in=searched_people(term))
+        return found_rows(queryset, matches), False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -1,4 +1,5 @@
-"""Creates many realistic trainers quickly, for benchmarks of the support search.
+"""Creates many realistic trainers quickly, for benchmarks of the support search, the admin
+lists and (with --documents-waiting / --documents-decided) the review queue.
 
 Rows are generated in chunks (memory stays bounded whatever --trainers is) with primary
 keys reserved up front, so a chunk's users, trainers, MCP IDs, exam results, earned
@@ -7,6 +8,7 @@ PostgreSQL gets each chunk through COPY; other databases through bulk_create.
 The same --seed on an empty database gives the same data.
 """
 
+import array
 import datetime
 import io
 import json
@@ -36,8 +38,11 @@ from enrollment.models import (
     McpId,
     Membership,
     PartnerOrganization,
+    Payment,
     Trainer,
 )
+from verification.enums import DocumentKind, DocumentState
+from verification.models import AuditEvent, Document, OutboundEmail
 
 # An unusable password hash ("!" prefix): scale accounts can never sign in.
 UNUSABLE_PASSWORD = "!seed-scale"  # noqa: S105
@@ -152,6 +157,7 @@ OPEN_RENEWAL_STATUSES = [
 EMPLOYER_TYPES = list(EmployerType.values)
 AUDIENCES = list(TrainingAudience.values)
 PARTNER_COUNT = 200
+REJECTION_REASON = "The scan is unreadable: upload it again."
 # Numbers drawn so that each seed owns its own ranges of identifiers.
 MCP_ID_BASE = 700_000_000_000
 IDS_PER_SEED = 10_000_000
@@ -178,11 +184,114 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--trainers", type=int, required=True, help="how many trainers")
+        parser.add_argument("--trainers", type=int, default=0, help="how many trainers")
         parser.add_argument("--seed", type=int, default=1, help="random seed (0-99)")
         parser.add_argument("--chunk-size", type=int, default=5000)
+        parser.add_argument(
+            "--documents-waiting",
+            type=int,
+            default=0,
+            help="documents waiting for review (rows only: their files are placeholders)",
+        )
+        parser.add_argument(
+            "--documents-decided", type=int, default=0, help="approved or rejected documents"
+        )
+        parser.add_argument("--audit-events", type=int, default=0, help="audit trail rows")
+        parser.add_argument("--outbound-emails", type=int, default=0, help="sent emails")
+        parser.add_argument("--payments", type=int, default=0, help="payments of applications")
 
     def handle(self, *args, trainers: int, seed: int, chunk_size: int, **options):
+        waiting, decided = options["documents_waiting"], options["documents_decided"]
+        records = {
+            AuditEvent: options["audit_events"],
+            OutboundEmail: options["outbound_emails"],
+            Payment: options["payments"],
+        }
+        if min(waiting, decided, *records.values()) < 0:
+            raise CommandError("Counts cannot be negative.")
+        if not trainers and not (waiting or decided or any(records.values())):
+            raise CommandError(
+                "Give --trainers, --documents-waiting, --documents-decided, --audit-events, "
+                "--outbound-emails or --payments."
+            )
+        if trainers:
+            self.create_trainers(trainers=trainers, seed=seed, chunk_size=chunk_size, **options)
+        if waiting or decided:
+            self.create_documents(
+                waiting=waiting, decided=decided, seed=seed, chunk_size=chunk_size, **options
+            )
+        for model, count in records.items():
+            if count:
+                self.create_records(model=model, count=count, seed=seed, chunk_size=chunk_size)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Fresh statistics, and the visibility map that index-only scans need
+                # (VACUUM cannot run inside a transaction: a test's seeding only analyses).
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+
+    def create_documents(
+        self, *, waiting: int, decided: int, seed: int, chunk_size: int, **options
+    ):
+        if not settings.DEBUG:
+            raise CommandError("seed_scale refuses to run with DEBUG off.")
+        started = time.monotonic()
+        owners = array.array(
+            "q", get_user_model().objects.order_by("pk").values_list("pk", flat=True).iterator()
+        )
+        if not owners:
+            raise CommandError("Documents need owners: create trainers first (--trainers).")
+        generator = DocumentGenerator(seed=seed, owners=owners)
+        writer = CopyWriter() if connection.vendor == "postgresql" else BulkWriter()
+        ids = IdPool(block=chunk_size, postgres=connection.vendor == "postgresql")
+        # Numbered after the documents already there: a second run adds, never collides.
+        first = Document.objects.count()
+        done, total = 0, waiting + decided
+        while done < total:
+            size = min(chunk_size, total - done)
+            with transaction.atomic():
+                chunk = generator.chunk(
+                    start=first + done, size=size, waiting=first + waiting, ids=ids
+                )
+                writer.write(chunk)
+            done += size
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {waiting:,} waiting and {decided:,} decided documents in {elapsed:.1f} s."
+            )
+        )
+
+    def create_records(self, *, model, count: int, seed: int, chunk_size: int) -> None:
+        """Rows of the admin's other growing lists (audit events, outbound emails, payments)
+        for the people and applications already there."""
+        if not settings.DEBUG:
+            raise CommandError("seed_scale refuses to run with DEBUG off.")
+        started = time.monotonic()
+        if model is Payment:
+            owners = Application.objects.filter(status=ApplicationStatus.APPROVED)
+        else:
+            owners = get_user_model().objects.all()
+        owner_ids = array.array("q", owners.order_by("pk").values_list("pk", flat=True).iterator())
+        if not owner_ids:
+            raise CommandError("These rows need people: create trainers first (--trainers).")
+        generator = RecordGenerator(seed=seed, owners=owner_ids)
+        writer = CopyWriter() if connection.vendor == "postgresql" else BulkWriter()
+        ids = IdPool(block=chunk_size, postgres=connection.vendor == "postgresql")
+        first = model.objects.count()
+        done = 0
+        while done < count:
+            size = min(chunk_size, count - done)
+            with transaction.atomic():
+                writer.write(generator.chunk(model=model, start=first + done, size=size, ids=ids))
+            done += size
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {count:,} {model._meta.verbose_name_plural} in {elapsed:.1f} s."
+            )
+        )
+
+    def create_trainers(self, *, trainers: int, seed: int, chunk_size: int, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_scale refuses to run with DEBUG off: it fills the database with "
@@ -215,9 +324,6 @@ class Command(BaseCommand):
             if verbosity >= 2 or (verbosity >= 1 and done % (chunk_size * 20) == 0):
                 rate = done / max(time.monotonic() - started, 1e-6)
                 self.stdout.write(f"  {done:,} trainers ({rate:,.0f}/s)")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(f"Created {trainers:,} trainers (seed {seed}) in {elapsed:.1f} s.")
@@ -404,6 +510,151 @@ class ScaleGenerator:
                 },
                 numbered=True,
             )
+
+
+class DocumentGenerator:
+    """Uploaded documents as rows only (their files are a placeholder path): the waiting
+    ones uploaded over the last 30 days, due within ±15 days of today (some overdue), the
+    decided ones over three years, 85 % approved."""
+
+    def __init__(self, *, seed: int, owners: array.array):
+        self.seed = seed
+        self.owners = owners
+        self.now = timezone.now()
+        self.kinds = list(DocumentKind.values)
+
+    def chunk(self, *, start: int, size: int, waiting: int, ids: "IdPool") -> Chunk:
+        rng = random.Random(self.seed * 2_000_003 + start)
+        chunk = Chunk(ids)
+        today = timezone.localdate()
+        for number in range(start, start + size):
+            is_waiting = number < waiting
+            if is_waiting:
+                created = self.now - datetime.timedelta(minutes=rng.randrange(30 * 24 * 60))
+                due_on = today + datetime.timedelta(days=rng.randrange(-15, 16))
+            else:
+                created = self.now - datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+                due_on = created.date() + datetime.timedelta(days=7)
+            row = {
+                "public_id": uuid.UUID(int=rng.getrandbits(128), version=4),
+                "owner_id": self.owners[rng.randrange(len(self.owners))],
+                "kind": rng.choice(self.kinds),
+                "state": DocumentState.QUEUED,
+                "original_name": f"evidence-{self.seed}-{number}.pdf",
+                "file": "scale/placeholder.pdf",
+                "content_type": "application/pdf",
+                "size": rng.randrange(50_000, 5_000_000),
+                "sha256": f"{rng.getrandbits(256):064x}",
+                "details": {"Application": "Become an MCT"},
+                "scan_verdict": "clean",
+                "check_attempts": 1,
+                "due_on": due_on,
+                "created_at": created,
+                "updated_at": created,
+            }
+            if not is_waiting:
+                decided_at = min(
+                    self.now, created + datetime.timedelta(minutes=rng.randrange(10 * 24 * 60))
+                )
+                approved = rng.random() < 0.85
+                row |= {
+                    "state": DocumentState.APPROVED if approved else DocumentState.REJECTED,
+                    "decided_at": decided_at,
+                    "decision_reason": "" if approved else REJECTION_REASON,
+                    "updated_at": decided_at,
+                }
+            chunk.add(Document, row, numbered=True)
+        return chunk
+
+
+AUDIT_ACTIONS = [
+    ("application.submitted", "application"),
+    ("application.approved", "application"),
+    ("document.approved", "document"),
+    ("document.downloaded", "document"),
+    ("membership.started", "membership"),
+    ("membership.extended", "membership"),
+    ("support.search", "trainer"),
+    ("support.person_viewed", "trainer"),
+    ("trainer.updated", "trainer"),
+]
+EMAIL_ROLES = [
+    "document_approved",
+    "document_rejected",
+    "application_approved",
+    "membership_renewal_reminder",
+    "membership_lapsed",
+    "passcode",
+]
+
+
+class RecordGenerator:
+    """Audit events, sent emails and payments over the last three years, for random
+    existing people (users) or approved applications (payments)."""
+
+    def __init__(self, *, seed: int, owners: array.array):
+        self.seed = seed
+        self.owners = owners
+        self.now = timezone.now()
+
+    def chunk(self, *, model, start: int, size: int, ids: "IdPool") -> Chunk:
+        kind = [AuditEvent, OutboundEmail, Payment].index(model)
+        rng = random.Random((self.seed * 3 + kind) * 3_000_017 + start)
+        chunk = Chunk(ids)
+        make = {AuditEvent: self._audit, OutboundEmail: self._email, Payment: self._payment}
+        for number in range(start, start + size):
+            at = self.now - datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60))
+            if model is Payment:  # one live payment per application: each in turn
+                owner = self.owners[number % len(self.owners)]
+            else:
+                owner = self.owners[rng.randrange(len(self.owners))]
+            row = make[model](rng, number, owner, at)
+            if model is Payment and number >= len(self.owners):
+                row["status"] = "cancelled"  # a second round: earlier attempts, not live
+            chunk.add(model, row, numbered=True)
+        return chunk
+
+    def _audit(self, rng, number, owner, at) -> dict:
+        action, object_type = rng.choice(AUDIT_ACTIONS)
+        return {
+            "actor_id": owner if rng.random() < 0.7 else None,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(rng.randrange(1, 2_000_000)),
+            "subject_user_id": owner,
+            "created_at": at,
+        }
+
+    def _email(self, rng, number, owner, at) -> dict:
+        role = rng.choice(EMAIL_ROLES)
+        return {
+            "role": role,
+            "user_id": owner,
+            "to": f"person{owner}.{self.seed}@example.org",
+            "subject": role.replace("_", " ").capitalize(),
+            "body_text": "Hello,\n\nThis is a message from the MCT Portal.\n",
+            "state": "sent",
+            "attempts": 1,
+            "message_id": f"<{number}.{self.seed}@scale.example>",
+            "created_at": at,
+            "updated_at": at,
+            "sent_at": at,
+        }
+
+    def _payment(self, rng, number, owner, at) -> dict:
+        card = rng.random() < 0.7
+        return {
+            "application_id": owner,
+            "amount": "400.00",
+            "currency": "USD",
+            "status": rng.choice(["paid"] * 8 + ["cancelled", "refunded"]),
+            "provider": "stripe" if card else "invoice",
+            "reference": f"{'PAY' if card else 'INV'}-S{self.seed}-{number:08d}",
+            "billing_name": f"Scale payer {owner}",
+            "created_at": at,
+            "updated_at": at,
+            "paid_at": at,
+        }
 
 
 # --- Primary keys and writers ---------------------------------------------------------------
