@@ -11,10 +11,12 @@ The HTML is the stock templates' byte for byte (tests/mct_portal/test_form_rende
 compares them for every form of the wizards and the profile pages).
 """
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 W = "django/forms/widgets/"
@@ -22,13 +24,15 @@ W = "django/forms/widgets/"
 
 def _text(value) -> str:
     """`{{ value }}`: localized, then escaped unless already safe."""
+    if type(value) is str:  # the common case, without Django's lazy-aware wrappers
+        return html.escape(value)
     return conditional_escape(localize(value))
 
 
 def _stringformat(value) -> str:
     """`{{ value|stringformat:'s' }}` (the filter keeps safe input safe)."""
     text = str(value)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 def _attrs(attrs: dict) -> str:
