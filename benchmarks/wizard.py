@@ -66,7 +66,7 @@ from enrollment.demo import load_demo_data  # noqa: E402
 
 STEP = "/apply/renew/profile/"
 PROFILE = {"profile-employer_type": "freelancer", "profile-primary_audience": "developer"}
-PREFIX_RE = re.compile(r'name="(app_[0-9a-z]+)-current_step"')
+PREFIX_RE = re.compile(r'name="(app_[0-9a-z_]+)-current_step"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 

@@ -156,6 +156,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's default form renderer, with the stock widget templates written in Python
+# (mct_portal/form_renderer.py; issue 14: a wizard step renders some twenty widgets).
+FORM_RENDERER = "mct_portal.form_renderer.FastWidgetRenderer"
+
 # --- Database ---------------------------------------------------------------------------
 # The pragmas Django's SQLite notes recommend for a web server (busy_timeout in ms).
 SQLITE_INIT_COMMAND = (

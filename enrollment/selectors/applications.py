@@ -141,14 +141,17 @@ def open_application_for_path(*, trainer: Trainer, path: str) -> Application | N
     )
 
 
-def open_application_of_user(*, user, path: str) -> Application | None:
-    """The signed-in person's open application on `path`, with their trainer record, in one
-    query (the wizard's every request starts here)."""
-    return (
-        Application.objects.select_related("trainer__user", "partner", "imagine_academy")
-        .filter(trainer__user=user, path=path, status__in=APPLICATION_OPEN)
+def open_application_of_trainer(*, trainer: Trainer, path: str) -> Application | None:
+    """The trainer's open application on `path`, holding this very trainer object (the
+    wizard's every request starts here, with the trainer the request has already read)."""
+    application = (
+        Application.objects.select_related("partner", "imagine_academy")
+        .filter(trainer=trainer, path=path, status__in=APPLICATION_OPEN)
         .first()
     )
+    if application is not None:
+        application.trainer = trainer
+    return application
 
 
 def current_evidence(*, application: Application) -> dict[str, Evidence]:

@@ -358,11 +358,32 @@ def application_as_reevaluated(*, application: Application, requirements) -> App
     return shown
 
 
-@transaction.atomic
+def _profile_values(values: dict) -> dict:
+    return {name: values.get(name, _PROFILE_EMPTY.get(name, "")) for name in PROFILE_FIELDS}
+
+
 def application_save_profile(*, application: Application, by, values: dict) -> Application:
-    """The profile step: employer and its details, audience (or the alumni questions)."""
+    """The profile step: employer and its details, audience (or the alumni questions).
+
+    The same answers as the application already holds (Back then Next, a second tab, a
+    double click) take no lock and no transaction: nothing would be written. A concurrent
+    change is not lost by this: the request counts as having come before it.
+    """
+    new_values = _profile_values(values)
+    unchanged = application.status in REVIEW_STATES and changed_fields(
+        application, list(PROFILE_FIELDS), new_values
+    ) == ({}, {})
+    if unchanged and not (
+        application.area_of_expertise
+        and application.trainer.area_of_expertise != application.area_of_expertise
+    ):
+        return application
+    return _save_profile_locked(application=application, by=by, new_values=new_values)
+
+
+@transaction.atomic
+def _save_profile_locked(*, application: Application, by, new_values: dict) -> Application:
     locked = _editable(_lock(application))
-    new_values = {name: values.get(name, _PROFILE_EMPTY.get(name, "")) for name in PROFILE_FIELDS}
     before, after = changed_fields(locked, list(PROFILE_FIELDS), new_values)
     for name, value in new_values.items():
         setattr(locked, name, value)

@@ -10,13 +10,23 @@ from verification.mail import mail_queue
 from ..models import Trainer
 
 
-def trainer_for(user) -> Trainer:
+def trainer_for(user, *, shared: bool = False) -> Trainer:
     """The user's Trainer row, or, before it exists, an unsaved one made from the account.
 
     For pages a GET opens (the profile, the details, the wizards): they write nothing, and
     the row is created by the first POST that needs it (`trainer_ensure`).
+
+    `shared`: the row this request has already read (`user.trainer`: the language
+    middleware reads it on every signed-in request), not a second read. Only for callers
+    that never edit the record through a form (a model form writes into its instance).
     """
-    trainer = Trainer.objects.filter(user=user).first()
+    if shared:
+        try:
+            trainer = user.trainer
+        except Trainer.DoesNotExist:
+            trainer = None
+    else:
+        trainer = Trainer.objects.filter(user=user).first()
     if trainer is not None:
         trainer.user = user  # already loaded for the request: not read again
         return trainer

@@ -180,13 +180,14 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         self.today = timezone.localdate()
-        # The draft and the trainer record in one read; the record alone when no draft is open.
-        application = selectors.open_application_of_user(user=request.user, path=self.path)
-        if application is not None:
-            self.trainer = application.trainer
-            self.trainer.user = request.user
-        else:
-            self.trainer = trainer_for(request.user)
+        # The trainer record as the language middleware has already read it (no second
+        # read; the wizard edits it only through services), then the draft.
+        self.trainer = trainer_for(request.user, shared=True)
+        application = None
+        if self.trainer.pk is not None:
+            application = selectors.open_application_of_trainer(
+                trainer=self.trainer, path=self.path
+            )
         if self.trainer.pk is None:
             self.standing = standing_from(())
         else:

@@ -1,0 +1,195 @@
+"""A form renderer that writes Django's plain widgets in Python (issue 14: wizard steps).
+
+Django renders every widget, and every option of a radio or select, through the template
+engine: a step with two radio groups renders some twenty small templates, each with its
+includes, which was a third of a wizard step's rendering time. `FastWidgetRenderer` writes
+the same HTML for the stock widget templates below in Python. Any other template (a
+custom widget, the form and error-list templates, a project override of a widget
+template) goes through the template engine as before.
+
+The HTML is the stock templates' byte for byte (tests/mct_portal/test_form_renderer.py
+compares them for every form of the wizards and the profile pages).
+"""
+
+import html
+
+from django.forms.renderers import DjangoTemplates
+from django.template import TemplateDoesNotExist
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
+
+W = "django/forms/widgets/"
+
+
+def _text(value) -> str:
+    """`{{ value }}`: localized, then escaped unless already safe."""
+    if type(value) is str:  # the common case, without Django's lazy-aware wrappers
+        return html.escape(value)
+    return conditional_escape(localize(value))
+
+
+def _stringformat(value) -> str:
+    """`{{ value|stringformat:'s' }}` (the filter keeps safe input safe)."""
+    text = str(value)
+    return text if isinstance(value, SafeData) else html.escape(text)
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html."""
+    parts = []
+    for name, value in attrs.items():
+        if value is not False:
+            parts.append(" " + _text(name))
+            if value is not True:
+                parts.append('="' + _stringformat(value) + '"')
+    return "".join(parts)
+
+
+# Each function returns what its template renders, trailing newline included (an
+# `{% include %}` keeps it); the renderer strips the outermost one, as Django's does.
+
+
+def _input(widget: dict) -> str:
+    """django/forms/widgets/input.html."""
+    value = widget["value"]
+    shown = ' value="' + _stringformat(value) + '"' if value is not None else ""
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f"{shown}{_attrs(widget['attrs'])}>\n"
+    )
+
+
+def _includes_input(widget: dict) -> str:
+    """text.html, email.html, checkbox.html, ...: `{% include input.html %}`."""
+    return _input(widget) + "\n"
+
+
+def _input_option(widget: dict) -> str:
+    """django/forms/widgets/input_option.html."""
+    if not widget.get("wrap_label"):
+        return _input(widget) + "\n"
+    widget_id = widget["attrs"].get("id")
+    label_for = f' for="{_text(widget_id)}"' if widget_id else ""
+    return f"<label{label_for}>{_input(widget)} {_text(widget['label'])}</label>\n"
+
+
+def _includes_input_option(widget: dict) -> str:
+    """radio_option.html and checkbox_option.html."""
+    return _input_option(widget) + "\n"
+
+
+class FastWidgetRenderer(DjangoTemplates):
+    """Django's default renderer, with the stock widget templates written in Python."""
+
+    def __init__(self):
+        super().__init__()
+        self._python = {
+            W + name: function
+            for name, function in {
+                "input.html": self._widget(_input),
+                "text.html": self._widget(_includes_input),
+                "email.html": self._widget(_includes_input),
+                "url.html": self._widget(_includes_input),
+                "number.html": self._widget(_includes_input),
+                "password.html": self._widget(_includes_input),
+                "hidden.html": self._widget(_includes_input),
+                "date.html": self._widget(_includes_input),
+                "checkbox.html": self._widget(_includes_input),
+                "file.html": self._widget(_includes_input),
+                "input_option.html": self._widget(_input_option),
+                "radio_option.html": self._widget(_includes_input_option),
+                "checkbox_option.html": self._widget(_includes_input_option),
+                "radio.html": self._includes_multiple_input,
+                "checkbox_select.html": self._includes_multiple_input,
+                "multiple_input.html": self._multiple_input,
+                "select.html": self._select,
+                "select_option.html": self._widget(self._select_option),
+                "textarea.html": self._widget(self._textarea),
+            }.items()
+        }
+        self._checked_overrides = False
+
+    @staticmethod
+    def _widget(function):
+        return lambda context: function(context["widget"])
+
+    def _drop_overridden(self):
+        """A project or app template that replaces a stock widget template wins."""
+        for name in list(self._python):
+            try:
+                origin = self.get_template(name).origin.name
+            except TemplateDoesNotExist:  # pragma: no cover - the stock templates exist
+                continue
+            if not origin.replace("\\", "/").endswith("django/forms/templates/" + name):
+                del self._python[name]
+        self._checked_overrides = True
+
+    def render(self, template_name, context, request=None):
+        if not self._checked_overrides:
+            self._drop_overridden()
+        python = self._python.get(template_name)
+        if python is None or request is not None:
+            return super().render(template_name, context, request=request)
+        # Every value above went through _text/_stringformat (escaped unless safe).
+        return mark_safe(python(context).strip())  # noqa: S308
+
+    def _option(self, option: dict) -> str:
+        """`{% include option.template_name with widget=option %}` (not stripped)."""
+        python = self._python.get(option["template_name"])
+        if python is None:
+            return self.get_template(option["template_name"]).render({"widget": option})
+        return python({"widget": option})
+
+    def _includes_multiple_input(self, context) -> str:
+        return self._multiple_input(context) + "\n"
+
+    def _multiple_input(self, context) -> str:
+        """django/forms/widgets/multiple_input.html (radio.html and checkbox_select.html)."""
+        widget = context["widget"]
+        attrs = widget["attrs"]
+        widget_id, css_class = attrs.get("id"), attrs.get("class")
+        html = ["<div"]
+        if widget_id:
+            html.append(f' id="{_text(widget_id)}"')
+        if css_class:
+            html.append(f' class="{_text(css_class)}"')
+        html.append(">")
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                html.append(f"\n  <div><label>{_text(group)}</label>")
+            for option in options:
+                html.append("<div>\n    " + self._option(option) + "</div>")
+            if group:
+                html.append("\n  </div>")
+        html.append("\n</div>\n")
+        return "".join(html)
+
+    def _select(self, context) -> str:
+        """django/forms/widgets/select.html."""
+        widget = context["widget"]
+        html = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                html.append(f'\n  <optgroup label="{_text(group_name)}">')
+            for option in options:
+                html.append("\n  " + self._option(option))
+            if group_name:
+                html.append("\n  </optgroup>")
+        html.append("\n</select>\n")
+        return "".join(html)
+
+    @staticmethod
+    def _select_option(widget: dict) -> str:
+        """django/forms/widgets/select_option.html."""
+        return (
+            f'<option value="{_stringformat(widget["value"])}"{_attrs(widget["attrs"])}>'
+            f"{_text(widget['label'])}</option>\n"
+        )
+
+    @staticmethod
+    def _textarea(widget: dict) -> str:
+        """django/forms/widgets/textarea.html."""
+        value = _text(widget["value"]) if widget["value"] else ""
+        name, attrs = _text(widget["name"]), _attrs(widget["attrs"])
+        return f'<textarea name="{name}"{attrs}>\n{value}</textarea>\n'

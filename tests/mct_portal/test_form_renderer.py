@@ -1,0 +1,123 @@
+"""The fast form renderer writes the stock widget templates' HTML byte for byte (issue 14:
+wizard steps within 1.5x the home page)."""
+
+import datetime
+import re
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from mct_portal.form_renderer import FastWidgetRenderer
+from tests import factories
+from tests.enrollment.wizard.test_queries import PAGES, WALKS, _standing_for, _trainer_with
+from tests.enrollment.wizard.walk import Walker
+
+CHOICES = [("a", "A & <b>"), ("b", gettext_lazy("Bee")), ("", 'None "quoted"')]
+GROUPED = [("Group <1>", [("x", "X"), ("y", "Y")]), ("z", "Zed")]
+
+
+class EveryWidget(forms.Form):
+    text = forms.CharField(help_text="hint", max_length=20, required=False)
+    email = forms.EmailField()
+    number = forms.IntegerField(required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
+    agree = forms.BooleanField()
+    radio = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect)
+    grouped_radio = forms.ChoiceField(choices=GROUPED, widget=forms.RadioSelect)
+    boxes = forms.MultipleChoiceField(
+        choices=CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    select = forms.ChoiceField(choices=GROUPED, required=False)
+    many = forms.MultipleChoiceField(choices=CHOICES, required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "data-x": True}))
+    upload = forms.FileField(required=False)
+    flags = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"disabled": False, "readonly": True, "data-safe": "a&b"}),
+    )
+
+
+def _render(form_class, renderer, **kwargs) -> str:
+    form = form_class(renderer=renderer, **kwargs)
+    return "\n".join(str(field) for field in form) + "".join(
+        choice.tag() for choice in form["radio"]
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"initial": {"text": "<i>x</i>", "radio": "b", "boxes": ["a", ""], "select": "y"}},
+        {"initial": {"text": mark_safe("<i>safe</i>"), "day": datetime.date(2026, 1, 2)}},
+        {
+            "data": {
+                "text": 'q"uote',
+                "email": "not an email",
+                "number": "12",
+                "radio": "zz",
+                "grouped_radio": "x",
+                "boxes": ["b"],
+                "many": ["a", "b"],
+                "notes": "line\n<two>",
+                "secret": "s&s",
+            }
+        },
+        {"data": {}},
+    ],
+)
+def test_every_stock_widget_renders_as_its_template_does(kwargs):
+    stock = _render(EveryWidget, DjangoTemplates(), **kwargs)
+    fast = _render(EveryWidget, FastWidgetRenderer(), **kwargs)
+    assert fast == stock
+    assert "<input" in fast and "<select" in fast and "<textarea" in fast
+
+
+def test_a_widget_template_the_project_overrides_still_goes_through_the_engine(monkeypatch):
+    renderer = FastWidgetRenderer()
+    real = renderer.get_template
+
+    class Override:
+        origin = type("Origin", (), {"name": "/srv/templates/django/forms/widgets/text.html"})
+
+        def render(self, context, request=None):
+            return "OVERRIDDEN"
+
+    def get_template(name):
+        return Override() if name.endswith("widgets/text.html") else real(name)
+
+    monkeypatch.setattr(renderer, "get_template", get_template)
+    html = str(forms.CharField().widget.render("x", "y", renderer=renderer))
+    assert html == "OVERRIDDEN"
+    assert str(forms.EmailInput().render("e", "a@b", renderer=renderer)).startswith("<input")
+
+
+def _unstable(html: str) -> str:
+    """Masked CSRF tokens and CSP nonces differ on every response."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_wizard_step_page_is_the_same_with_the_stock_renderer(
+    path, client, django_capture_on_commit_callbacks, terms, settings
+):
+    trainer = _trainer_with(1)
+    _standing_for(path, trainer)
+    walker = Walker(client=client, capture=django_capture_on_commit_callbacks)
+    walker.client.force_login(trainer.user)
+    WALKS[path](walker, factories.CredentialTypeFactory())
+    urls = [f"/apply/{path}/{step}/" for step in PAGES[path]] + ["/profile/"]
+    settings.FORM_RENDERER = "mct_portal.form_renderer.FastWidgetRenderer"
+    fast = [_unstable(walker.get(url).content.decode()) for url in urls]
+    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
+    stock = [_unstable(walker.get(url).content.decode()) for url in urls]
+    for url, fast_page, stock_page in zip(urls, fast, stock, strict=True):
+        assert fast_page == stock_page, url
