@@ -60,11 +60,15 @@ _cache_versions = itertools.count(start=1000)
 
 
 @pytest.fixture(autouse=True)
-def _nothing_counted_in_the_cache():
+def _nothing_counted_in_the_cache(request):
     """Rate limits (sign-in failures, searches, verify lookups) count in the cache, which is
     Redis under CI and outlives a test's rollback: each test reads and writes its own key
     version, so none inherits another's failed sign-ins. (A FLUSHDB would also empty the
-    Celery broker's queues, which share the database.)"""
+    Celery broker's queues, which share the database.) Tests with a real worker process
+    (marker `worker`) read what that process writes, under the default version."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
     cache = caches["default"]
     before = cache.version
     cache.version = next(_cache_versions)
