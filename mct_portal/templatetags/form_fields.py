@@ -30,7 +30,8 @@ def _e(value) -> str:
 def _optional(bound_field) -> str:
     if bound_field.field.required:
         return ""
-    return f' <span class="field__optional">{gettext("(optional)")}</span>'
+    optional = gettext("(optional)")  # outside the f-string: xgettext does not look inside
+    return f' <span class="field__optional">{optional}</span>'
 
 
 def _hint(bound_field, id_: str, extra_class: str = "") -> str:
@@ -44,9 +45,8 @@ def _errors(bound_field, id_: str) -> str:
     errors = bound_field.errors
     if not errors:
         return ""
-    prefix = (
-        f'<span class="field__error-item"><span class="visually-hidden">{gettext("Error:")} </span>'
-    )
+    error_word = gettext("Error:")
+    prefix = f'<span class="field__error-item"><span class="visually-hidden">{error_word} </span>'
     items = "".join(f"{prefix}{_e(error)}</span>" for error in errors)
     return f'<p class="field__error" id="{id_}_error">{items}</p>'
 
