@@ -1,0 +1,135 @@
+"""One form field's markup, written in Python (issue 14: the wizard steps' template time).
+
+Usage: {% load form_fields %}{% field form.x %}
+Optional: width="short|medium|full|code", current_file="x.pdf" (file inputs),
+legend_size="large", inline=True (radio and checkbox groups side by side).
+
+It writes what the former templates/includes/field.html wrote, byte for byte (whitespace,
+escaping and translations included; tests/mct_portal/test_form_fields.py renders every field
+of every wizard step through a copy of that template and through this tag and compares).
+The widget comes from str(field) / choice.tag(): Django 5.2 itself adds aria-invalid="true"
+and aria-describedby="<id>_helptext <id>_error" to it, so the hint and error ids below match.
+"""
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+register = template.Library()
+
+CHOICE_GROUPS = ("radioselect", "checkboxselectmultiple")
+FILE_WIDGETS = ("file", "clearablefile")
+
+
+def _e(value) -> str:
+    """{{ value }} in an autoescaping template."""
+    return conditional_escape(value)
+
+
+def _optional(bound_field) -> str:
+    if bound_field.field.required:
+        return ""
+    optional = gettext("(optional)")  # outside the f-string: xgettext does not look inside
+    return f' <span class="field__optional">{optional}</span>'
+
+
+def _hint(bound_field, id_: str, extra_class: str = "") -> str:
+    help_text = bound_field.help_text
+    if not help_text:
+        return ""
+    return f'<div class="field__hint{extra_class}" id="{id_}_helptext">{help_text}</div>'
+
+
+def _errors(bound_field, id_: str) -> str:
+    errors = bound_field.errors
+    if not errors:
+        return ""
+    error_word = gettext("Error:")
+    prefix = f'<span class="field__error-item"><span class="visually-hidden">{error_word} </span>'
+    items = "".join(f"{prefix}{_e(error)}</span>" for error in errors)
+    return f'<p class="field__error" id="{id_}_error">{items}</p>'
+
+
+def _fieldset(bound_field, wt: str, id_: str, legend_size, inline) -> str:
+    describedby = bound_field.aria_describedby
+    describedby = f' aria-describedby="{_e(describedby)}"' if describedby else ""
+    legend_class = f" fieldset__legend--{_e(legend_size)}" if legend_size else ""
+    if wt in CHOICE_GROUPS:
+        choices = "".join(
+            '\n      <div class="choice">\n        '
+            f"{_e(choice.tag())}\n"
+            f'        <label class="choice__label" for="{_e(choice.id_for_label)}">'
+            f"{_e(choice.choice_label)}</label>\n      </div>\n      "
+            for choice in bound_field
+        )
+        inline_class = " choices--inline" if inline else ""
+        body = f'\n    <div class="choices{inline_class}">\n      {choices}\n    </div>\n    '
+    else:
+        body = f'\n    <div class="field__multi">{_e(bound_field)}</div>\n    '
+    return (
+        f'\n  <fieldset class="fieldset" id="{id_}"{describedby}>\n'
+        f'    <legend class="fieldset__legend{legend_class}">{_e(bound_field.label)}'
+        f"{_optional(bound_field)}</legend>\n"
+        f"    {_hint(bound_field, id_)}\n"
+        f"    {_errors(bound_field, id_)}\n"
+        f"    {body}\n  </fieldset>\n"
+    )
+
+
+def _checkbox(bound_field, id_: str) -> str:
+    return (
+        f"\n  {_errors(bound_field, id_)}\n"
+        '  <div class="choice choice--single">\n'
+        f"    {_e(bound_field)}\n"
+        f'    <label class="choice__label" for="{_e(bound_field.id_for_label)}">'
+        f"{_e(bound_field.label)}</label>\n"
+        "  </div>\n"
+        f"  {_hint(bound_field, id_, ' choice__hint')}\n"
+    )
+
+
+def _current_file(wt: str, current_file) -> str:
+    if not (current_file and wt in FILE_WIDGETS):
+        return ""
+    current = gettext("Current file: <strong>%(current_file)s</strong>") % {
+        "current_file": _e(current_file)
+    }
+    replace = gettext("choose a new file only to replace it")
+    return (
+        f'<p class="field__current-file"><span>{current}</span> '
+        f'<span class="field__current-file-hint">— {replace}</span></p>'
+    )
+
+
+def _single(bound_field, wt: str, id_: str, current_file) -> str:
+    return (
+        f'\n  <label class="field__label" for="{_e(bound_field.id_for_label)}">'
+        f"{_e(bound_field.label)}{_optional(bound_field)}</label>\n"
+        f"  {_hint(bound_field, id_)}\n"
+        f"  {_errors(bound_field, id_)}\n"
+        f"  {_current_file(wt, current_file)}\n"
+        f"  {_e(bound_field)}\n"
+    )
+
+
+@register.simple_tag
+def field(bound_field, width="", legend_size="", inline=False, current_file="") -> SafeString:
+    """The markup of one field: label or legend, hint, errors, widget."""
+    if bound_field.is_hidden:
+        return mark_safe(f"\n{_e(bound_field)}\n")  # noqa: S308 (every value escaped)
+    wt = _e(bound_field.widget_type)
+    id_ = _e(bound_field.auto_id)
+    classes = f"field field--{wt}"
+    if width:
+        classes += f" field--{_e(width)}"
+    if bound_field.errors:
+        classes += " field--error"
+    if bound_field.use_fieldset:
+        body = _fieldset(bound_field, wt, id_, legend_size, inline)
+    elif wt == "checkbox":
+        body = _checkbox(bound_field, id_)
+    else:
+        body = _single(bound_field, wt, id_, current_file)
+    # Every value above is escaped; help texts are the forms' own markup (|safe before).
+    return mark_safe(f'\n\n<div class="{classes}">\n{body}\n</div>\n\n')  # noqa: S308
