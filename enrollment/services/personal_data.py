@@ -102,19 +102,24 @@ def data_export_request(*, trainer: Trainer, by) -> tuple[DataExport, bool]:
         existing = None
     if existing is not None:
         return existing, False
+    export, created = _open_request(
+        DataExport, DATA_EXPORT_OPEN, trainer=trainer, by=by, action="data_export.requested"
+    )
+    if created:
+        build_data_export.delay_on_commit(export.pk)
+    return export, created
+
+
+def _open_request(model, open_states, *, trainer: Trainer, by, action: str) -> tuple:
+    """Creates the trainer's one open request of `model` (a unique constraint keeps it one),
+    audited; when another click's request won the race, returns that one. (row, created)."""
     try:
         with transaction.atomic():
-            export = DataExport.objects.create(trainer=trainer)
-            audit(
-                actor=by,
-                action="data_export.requested",
-                target=export,
-                subject_user=trainer.user,
-            )
-            build_data_export.delay_on_commit(export.pk)
+            row = model.objects.create(trainer=trainer)
+            audit(actor=by, action=action, target=row, subject_user=trainer.user)
     except IntegrityError:  # the other click's request won the race
-        return DataExport.objects.get(trainer=trainer, state__in=DATA_EXPORT_OPEN), False
-    return export, True
+        return model.objects.get(trainer=trainer, state__in=open_states), False
+    return row, True
 
 
 def _write_zip(export: DataExport, target) -> None:
@@ -267,18 +272,9 @@ def erasure_request(*, trainer: Trainer, by) -> tuple[ErasureRequest, bool]:
     existing = ErasureRequest.objects.filter(trainer=trainer, state__in=ERASURE_OPEN).first()
     if existing is not None:
         return existing, False
-    try:
-        with transaction.atomic():
-            request = ErasureRequest.objects.create(trainer=trainer)
-            audit(
-                actor=by,
-                action="erasure.requested",
-                target=request,
-                subject_user=trainer.user,
-            )
-    except IntegrityError:
-        return ErasureRequest.objects.get(trainer=trainer, state__in=ERASURE_OPEN), False
-    return request, True
+    return _open_request(
+        ErasureRequest, ERASURE_OPEN, trainer=trainer, by=by, action="erasure.requested"
+    )
 
 
 def _locked_request(request_id: int) -> ErasureRequest:
@@ -295,18 +291,7 @@ def erasure_confirm(*, request: ErasureRequest, by, note: str = "") -> ErasureRe
     locked = _locked_request(request.pk)
     if locked.state in (ErasureState.CONFIRMED, ErasureState.ERASED):
         return locked
-    _move(locked, ERASURE_TRANSITIONS, ErasureState.CONFIRMED)
-    locked.decided_by = by
-    locked.decided_at = timezone.now()
-    locked.reason = note.strip()
-    locked.save(update_fields=["state", "decided_by", "decided_at", "reason", "updated_at"])
-    audit(
-        actor=by,
-        action="erasure.confirmed",
-        target=locked,
-        subject_user=locked.trainer.user,
-        note=locked.reason,
-    )
+    _decide(locked, ErasureState.CONFIRMED, by=by, reason=note.strip(), action="erasure.confirmed")
     erase_trainer.delay_on_commit(locked.pk)
     return locked
 
@@ -318,19 +303,18 @@ def erasure_refuse(*, request: ErasureRequest, by, reason: str) -> ErasureReques
     if not reason:
         raise ErasureError("Say why the request is refused.")
     locked = _locked_request(request.pk)
-    _move(locked, ERASURE_TRANSITIONS, ErasureState.REFUSED)
+    _decide(locked, ErasureState.REFUSED, by=by, reason=reason, action="erasure.refused")
+    return locked
+
+
+def _decide(locked: ErasureRequest, to: str, *, by, reason: str, action: str) -> None:
+    """Support's decision on a locked request: its state, who, when and why, audited."""
+    _move(locked, ERASURE_TRANSITIONS, to)
     locked.decided_by = by
     locked.decided_at = timezone.now()
     locked.reason = reason
     locked.save(update_fields=["state", "decided_by", "decided_at", "reason", "updated_at"])
-    audit(
-        actor=by,
-        action="erasure.refused",
-        target=locked,
-        subject_user=locked.trainer.user,
-        note=reason,
-    )
-    return locked
+    audit(actor=by, action=action, target=locked, subject_user=locked.trainer.user, note=reason)
 
 
 def erasure_carry_out(*, request_id: int) -> ErasureRequest | None:
