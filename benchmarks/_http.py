@@ -1,4 +1,5 @@
-"""Shared by the HTTP benchmarks (admin.py, review_queue.py): the portal served by gunicorn
+"""Shared by the HTTP benchmarks (admin.py, review_queue.py; wizard.py and uploads.py start
+gunicorn and time with it too): the portal served by gunicorn
 with DEBUG off on the benchmark database, a signed-in superuser, timed GETs, the report.
 
 Import it before Django is set up: `settings()` fixes the environment both this process
@@ -37,16 +38,17 @@ def setup_django() -> None:
     django.setup()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-@contextmanager
-def gunicorn(workers: int = 2) -> Iterator[str]:
-    """The portal as `make serve` runs it (static files collected by `make bench`)."""
-    port = _free_port()
+def start_gunicorn(
+    port: int, *, workers: int, env: dict, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+) -> subprocess.Popen:
+    """gunicorn serving the portal on 127.0.0.1:`port` with `env`, once it accepts
+    connections (this script ends, with what gunicorn said, if it exits or takes 60 s)."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -62,30 +64,43 @@ def gunicorn(workers: int = 2) -> Iterator[str]:
             "120",
         ],
         cwd=ROOT,
-        env={**os.environ, "DJANGO_DEBUG": "0"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        env=env,
+        stdout=stdout,
+        stderr=stderr,
         text=True,
     )
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            said = process.stderr.read()[-3000:] if process.stderr else ""
+            sys.exit(f"gunicorn exited: {said}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            if time.monotonic() > deadline:
+                stop_gunicorn(process)
+                sys.exit("gunicorn did not start within 60 s")
+            time.sleep(0.2)
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                sys.exit(f"gunicorn exited: {process.stderr.read()[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def gunicorn(workers: int = 2) -> Iterator[str]:
+    """The portal as `make serve` runs it (static files collected by `make bench`)."""
+    port = free_port()
+    process = start_gunicorn(port, workers=workers, env={**os.environ, "DJANGO_DEBUG": "0"})
+    try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_gunicorn(process)
 
 
 def superuser_cookie() -> str:

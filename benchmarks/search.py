@@ -24,12 +24,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mct_portal.settings")
 
 import django
 
 django.setup()
 
+from _http import percentile  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from enrollment.models import ExamResult, McpId, Trainer  # noqa: E402
@@ -110,11 +112,6 @@ def baseline_reads(samples: int, seed: int) -> list[float]:
         Trainer.objects.filter(pk__gte=pk).order_by("pk").first()
         timings.append((time.perf_counter() - started) * 1000)
     return timings[1:]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -29,15 +29,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _http import free_port, start_gunicorn, stop_gunicorn  # noqa: E402
+
 PATH = "/apply/new/requirements/"
 MIB = 1024 * 1024
 PIECE = 64 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rss_kib(pid: int) -> int:
@@ -68,34 +66,7 @@ def start_server(port: int, var_dir: str) -> subprocess.Popen:
         "PRIVATE_MEDIA_ROOT": str(Path(var_dir) / "private"),
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "mct_portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "120",
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.2)
+    return start_gunicorn(port, workers=1, env=env, stderr=subprocess.DEVNULL)
 
 
 def multipart(size: int, boundary: str) -> tuple[bytes, bytes, int]:
@@ -237,11 +208,7 @@ def main() -> None:
             stored = [p for p in (Path(var_dir) / "private").rglob("*") if p.is_file()]
             print(f"files stored by the portal: {len(stored)}")
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_gunicorn(server)
 
 
 if __name__ == "__main__":

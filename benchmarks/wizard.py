@@ -24,9 +24,7 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 # The portal as it runs in production: DEBUG off, over plain HTTP on the loopback.
 SERVER_ENV = {
@@ -51,6 +50,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _http import free_port, percentile, start_gunicorn, stop_gunicorn  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import (  # noqa: E402
     BACKEND_SESSION_KEY,
@@ -68,12 +68,6 @@ STEP = "/apply/renew/profile/"
 PROFILE = {"profile-employer_type": "freelancer", "profile-primary_audience": "developer"}
 PREFIX_RE = re.compile(r'name="(app_[0-9a-z_]+)-current_step"')
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def ensure_demo_data(email: str):
@@ -139,43 +133,6 @@ def post_fields(page: str) -> dict:
     }
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def start_server(port: int, workers: int, log) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "mct_portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **SERVER_ENV},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            sys.exit("gunicorn exited")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            if time.monotonic() > deadline:
-                process.terminate()
-                sys.exit("gunicorn did not start within 60 s")
-            time.sleep(0.2)
-
-
 def measure(browser: Browser, args) -> dict[str, list[float]]:
     status, page, _ = browser.request("GET", STEP)
     if status != 200:
@@ -216,15 +173,12 @@ def main() -> None:
     user = ensure_demo_data(args.email)
     port = free_port()
     with tempfile.TemporaryFile(mode="w+") as log:
-        server = start_server(port, args.workers, log)
+        env = {**os.environ, **SERVER_ENV}
+        server = start_gunicorn(port, workers=args.workers, env=env, stdout=log, stderr=log)
         try:
             kinds = measure(Browser(port, signed_in_session(user)), args)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_gunicorn(server)
             log.seek(0)
             output = log.read()
             if "Traceback" in output:
