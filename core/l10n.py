@@ -12,7 +12,7 @@ import datetime
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.functional import lazy
 
 # The CLDR locale behind each portal language where it is not the language itself: English
@@ -59,3 +59,42 @@ def label_in_sentence(label) -> str:
 # Formatted when the template shows them, in the language active then.
 lazy_long_date = lazy(format_long_date, str)
 lazy_label_in_sentence = lazy(label_in_sentence, str)
+
+
+# --- Dates on pages (the `portal_dates` template filters, and rules' messages) -------------
+# English keeps the portal's day-month-year ("3 December 2026"); German and Japanese use
+# Django's formats for them ("3. Dezember 2026", "2026年12月3日"). A day alone is written by
+# format_long_date, as in emails and PDFs. Empty or unformattable values give "".
+
+ENGLISH_FORMATS = {
+    "DATE_FORMAT": "j F Y",
+    "DATETIME_FORMAT": "j F Y, H:i",
+    "SHORT_DATE_FORMAT": "j M Y",
+}
+
+
+def format_for_language(value, name: str) -> str:
+    if value in (None, ""):
+        return ""
+    language = (translation.get_language() or "en").split("-")[0]
+    try:
+        return formats.date_format(value, ENGLISH_FORMATS[name] if language == "en" else name)
+    except (AttributeError, TypeError, ValueError):
+        return ""
+
+
+def long_date(value) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        return format_long_date(value)
+    except (AttributeError, TypeError, ValueError):
+        return ""
+
+
+def long_datetime(value) -> str:
+    return format_for_language(value, "DATETIME_FORMAT")
+
+
+def short_date(value) -> str:
+    return format_for_language(value, "SHORT_DATE_FORMAT")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from core.dates import long_date
+from core.l10n import long_date
 
 from ..enums import MEMBERSHIP_OPEN, MembershipStatus, Program
 from ..paths.registry import all_paths, path_definition

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.dates import long_date
+from core.l10n import long_date
 from verification.enums import DocumentState
 
 from ..enums import WAIVER_EMPLOYER_TYPES, ApplicationStatus, EvidenceKind

@@ -36,7 +36,7 @@ from django.views.generic import TemplateView
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, StepsHelper
 
-from core.dates import long_date
+from core.l10n import long_date
 from verification.enums import PasscodePurpose
 
 from ..enums import ApplicationStatus, Program, TermsDocument

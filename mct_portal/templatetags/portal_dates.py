@@ -1,23 +1,23 @@
-"""Dates on trainer pages in the active language (see core.dates).
+"""Dates on trainer pages in the active language (see core.l10n).
 Usage: {% load portal_dates %}{{ value|long_date }}, |long_datetime, |short_date."""
 
 from django import template
 
-from core import dates
+from core import l10n
 
 register = template.Library()
 
 
 @register.filter(expects_localtime=True)
 def long_date(value) -> str:
-    return dates.long_date(value)
+    return l10n.long_date(value)
 
 
 @register.filter(expects_localtime=True)
 def long_datetime(value) -> str:
-    return dates.long_datetime(value)
+    return l10n.long_datetime(value)
 
 
 @register.filter(expects_localtime=True)
 def short_date(value) -> str:
-    return dates.short_date(value)
+    return l10n.short_date(value)
