@@ -227,6 +227,9 @@ class Worker:
 
 
 def _socket_inode(port: int) -> str | None:
+    """The inode of the open connection whose local port is `port`. An earlier connection
+    that used the same port may still be listed in TIME_WAIT, owned by no process (inode 0):
+    only an established connection counts."""
     wanted = f":{port:04X}"
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -235,8 +238,9 @@ def _socket_inode(port: int) -> str | None:
             continue
         for line in lines:
             fields = line.split()
-            if fields[1].endswith(wanted):
-                return fields[9]
+            established, inode = fields[3] == "01", fields[9]
+            if fields[1].endswith(wanted) and established and inode != "0":
+                return inode
     return None
 
 
