@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.l10n import lazy_label_in_sentence
+from core.prepared import Arg, PreparedRead
 
 from .enums import PasscodePurpose
 from .mail import mail_queue
@@ -217,6 +218,20 @@ def _locked_message(max_attempts: int) -> str:
     ) % {"count": max_attempts}
 
 
+# Read on every request of a wizard's profile step: compiled once (core.prepared).
+_VERIFIED_ADDRESSES = PreparedRead(
+    lambda: (
+        Passcode.objects.filter(
+            user_id=Arg("user_id", models.BigIntegerField()),
+            used_at__isnull=False,
+            expires_at__gt=Arg("now", models.DateTimeField()),
+        )
+        .order_by("-used_at")
+        .values_list("purpose", "address")
+    )
+)
+
+
 def passcode_verified_addresses(*, user) -> dict[str, list[str]]:
     """The addresses the trainer has proved with a still-valid code, newest first, by purpose.
 
@@ -224,11 +239,7 @@ def passcode_verified_addresses(*, user) -> dict[str, list[str]]:
     consumed the code; nothing about it lives only in a draft.
     """
     verified: dict[str, list[str]] = {}
-    rows = (
-        Passcode.objects.filter(user=user, used_at__isnull=False, expires_at__gt=timezone.now())
-        .order_by("-used_at")
-        .values_list("purpose", "address")
-    )
+    rows = _VERIFIED_ADDRESSES.all(user_id=user.pk, now=timezone.now())
     for purpose, address in rows:
         addresses = verified.setdefault(purpose, [])
         if address not in addresses:

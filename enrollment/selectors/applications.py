@@ -3,8 +3,11 @@
 import datetime
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
+
+from core.prepared import Arg, PreparedRead
 
 from ..enums import (
     APPLICATION_OPEN,
@@ -116,9 +119,15 @@ def mtm_met(*, mtm_id: str, today: datetime.date | None = None) -> bool:
 # ------------------------------------------------------------------ memberships
 
 
+# Read on every request of a wizard step: compiled once (core.prepared).
+_TRAINER_MEMBERSHIPS = PreparedRead(
+    lambda: Membership.objects.filter(trainer_id=Arg("trainer_id", models.BigIntegerField()))
+)
+
+
 def membership_standing(*, trainer: Trainer) -> Standing:
     """The trainer's open and latest membership year per program, in one query."""
-    return standing_from(Membership.objects.filter(trainer=trainer))
+    return standing_from(_TRAINER_MEMBERSHIPS.all(trainer_id=trainer.pk))
 
 
 # ------------------------------------------------------------------ applications
@@ -141,14 +150,23 @@ def open_application_for_path(*, trainer: Trainer, path: str) -> Application | N
     )
 
 
+# The wizard's every request starts with this read: compiled once (core.prepared), and
+# without the partner and Imagine Academy joins (most drafts have neither; planning the
+# joins took PostgreSQL longer than running the query; a draft with one loads it when a
+# page shows it).
+_OPEN_APPLICATION = PreparedRead(
+    lambda: Application.objects.filter(
+        trainer_id=Arg("trainer_id", models.BigIntegerField()),
+        path=Arg("path"),
+        status__in=APPLICATION_OPEN,
+    ).order_by("pk")[:1]
+)
+
+
 def open_application_of_trainer(*, trainer: Trainer, path: str) -> Application | None:
     """The trainer's open application on `path`, holding this very trainer object (the
     wizard's every request starts here, with the trainer the request has already read)."""
-    application = (
-        Application.objects.select_related("partner", "imagine_academy")
-        .filter(trainer=trainer, path=path, status__in=APPLICATION_OPEN)
-        .first()
-    )
+    application = _OPEN_APPLICATION.first(trainer_id=trainer.pk, path=path)
     if application is not None:
         application.trainer = trainer
     return application

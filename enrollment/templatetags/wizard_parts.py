@@ -1,0 +1,124 @@
+"""The stepper and the passcode box of the wizard pages, written in Python (issue 14).
+
+Every wizard step draws the stepper, and the profile step one or two passcode boxes; as
+templates they were a fifth of the step's rendering time (some forty template nodes each,
+with their translations), the part a step adds to the portal's plain pages.
+
+    {% load wizard_parts %}
+    {% stepper stepper_steps %}
+    {% passcode_box form.fte_passcode verified=verified.microsoft_alias
+                    sent=sent.microsoft_alias hint=fte_hint %}
+
+They write what templates/includes/stepper.html and enrollment/wizard/includes/passcode.html
+wrote, byte for byte (tests/enrollment/wizard/test_wizard_parts.py renders both references,
+kept beside that test, and these tags for every step state, in each language, and compares).
+"""
+
+from django import template
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from mct_portal.templatetags.form_fields import field
+
+register = template.Library()
+
+DONE_MARK = (
+    '<svg viewBox="0 0 16 16" focusable="false">'
+    '<path d="M6.2 11.6 2.9 8.3l-1.2 1.2 4.5 4.5 8.1-8.1-1.2-1.2z"/></svg>'
+)
+
+
+def _e(value) -> str:
+    """{{ value }} in an autoescaping template (localized first, as the engine does)."""
+    return conditional_escape(localize(value))
+
+
+def _state_words(state: str) -> str:
+    if state == "done":
+        return gettext("(completed)")
+    if state == "current":
+        return gettext("(current step)")
+    return gettext("(not started)")
+
+
+def _step(step: dict) -> str:
+    state = step["state"]
+    linked = state == "done" and step.get("url")
+    current = ' aria-current="step"' if state == "current" else ""
+    opening = (
+        f'<a class="stepper__link" href="{_e(step["url"])}">'
+        if linked
+        else '<span class="stepper__link">'
+    )
+    marker = DONE_MARK if state == "done" else _e(step["number"])
+    number = gettext("Step %(number)s:") % {"number": _e(step["number"])}
+    return (
+        f'\n    <li class="stepper__step stepper__step--{_e(state)}"{current}>\n'
+        f"      {opening}\n"
+        f'        <span class="stepper__marker" aria-hidden="true">{marker}</span>\n'
+        f'        <span class="stepper__label"><span class="visually-hidden">{number} </span>'
+        f'{_e(step["label"])}<span class="visually-hidden"> {_state_words(state)}</span></span>\n'
+        f"      {'</a>' if linked else '</span>'}\n"
+        "    </li>\n  "
+    )
+
+
+@register.simple_tag
+def stepper(steps) -> SafeString:
+    """The wizard's progress: each step's number, label and state, the current one marked
+    for assistive technology, the completed ones linked."""
+    if not steps:
+        return mark_safe("\n")
+    items = "".join(_step(step) for step in steps)
+    progress = _e(gettext("Application progress"))
+    summaries = "".join(
+        '<p class="stepper__summary" aria-hidden="true">'
+        + gettext("Step %(number)s of %(total)s: <strong>%(label)s</strong>")
+        % {"number": _e(step["number"]), "total": _e(len(steps)), "label": _e(step["label"])}
+        + "</p>"
+        for step in steps
+        if step["state"] == "current"
+    )
+    # Every value is escaped; the translations are the catalogs' own markup.
+    return mark_safe(  # noqa: S308
+        f'\n<ol class="stepper" aria-label="{progress}">\n  {items}\n</ol>\n{summaries}\n\n'
+    )
+
+
+@register.simple_tag
+def passcode_box(code_field, verified="", sent="", hint="") -> SafeString:
+    """ "Email code" and "Verify code" for one address: what is verified, the hint, and the
+    code field while there is something to verify."""
+    # The translations outside the f-strings: xgettext does not look inside them.
+    send, check = _e(gettext("Email code")), _e(gettext("Verify code"))
+    html = ["\n"]
+    if verified:
+        is_verified = gettext("<strong>%(address)s</strong> is verified.") % {
+            "address": _e(verified)
+        }
+        change = _e(gettext("If you change the address above, verify the new one with a new code."))
+        html.append(
+            '\n<div class="notice notice--success passcode-verified"><div class="notice__body">\n'
+            f"  <p>{is_verified}</p>\n"
+            f"  <p>{change}</p>\n"
+            "</div></div>\n"
+        )
+    html.append(
+        '\n<div class="field passcode-send">\n'
+        f'  <p class="field__hint">{_e(hint)}</p>\n'
+        '  <button class="button button--secondary" type="submit" name="action" '
+        f'value="send_code" formnovalidate>{send}</button>\n'
+        "</div>\n"
+    )
+    if code_field.errors or not verified or (sent and sent != verified):
+        html.append(
+            '\n<div class="inline-action passcode-verify">\n'
+            f"  {field(code_field, width='code')}\n"
+            '  <button class="button button--secondary" type="submit" name="action" '
+            f'value="verify_code" formnovalidate>{check}</button>\n'
+            "</div>\n"
+        )
+    # Every value is escaped; the translations are the catalogs' own markup.
+    return mark_safe("".join(html) + "\n")  # noqa: S308

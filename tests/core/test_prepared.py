@@ -1,0 +1,153 @@
+"""core.prepared: a read compiled once returns what its queryset returns (issue 14)."""
+
+import datetime
+
+import pytest
+from django.db import connection, models
+from django.db.models import Count
+from django.utils import timezone
+
+from core.prepared import Arg, PreparedRead
+from enrollment.enums import APPLICATION_OPEN, ApplicationPath, EmployerType
+from enrollment.models import Application, Membership
+from tests import factories
+from verification.models import Passcode
+
+pytestmark = pytest.mark.django_db
+
+ID = models.BigIntegerField()
+
+
+def _application_queryset(trainer_id, path):
+    return Application.objects.select_related("partner", "imagine_academy").filter(
+        trainer_id=trainer_id, path=path, status__in=APPLICATION_OPEN
+    )
+
+
+def _field_values(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def _same_object(prepared, expected) -> None:
+    assert type(prepared) is type(expected)
+    assert _field_values(prepared) == _field_values(expected)
+    assert prepared._state.db == expected._state.db
+    assert prepared._state.adding is False
+
+
+@pytest.fixture
+def applications():
+    partner = factories.PartnerOrganizationFactory()
+    academy = factories.ImagineAcademyMemberFactory()
+    with_partner = factories.ApplicationFactory(
+        path=ApplicationPath.RENEW,
+        employer_type=EmployerType.PARTNER,
+        partner=partner,
+        draft_data={"step_data": {"profile": {"profile-x": ["ü & <b>"]}}, "n": 1.5},
+        terms_accepted_at=timezone.now() - datetime.timedelta(days=2),
+    )
+    with_academy = factories.ApplicationFactory(imagine_academy=academy)
+    plain = factories.ApplicationFactory(path=ApplicationPath.REJOIN)
+    return with_partner, with_academy, plain
+
+
+def test_model_rows_with_select_related_equal_the_querysets(applications):
+    read = PreparedRead(
+        lambda: _application_queryset(Arg("trainer_id", ID), Arg("path")).order_by("pk")
+    )
+    for application in applications:
+        args = {"trainer_id": application.trainer_id, "path": application.path}
+        expected = list(_application_queryset(**args).order_by("pk"))
+        prepared = read.all(**args)
+        assert len(prepared) == len(expected) == 1
+        _same_object(prepared[0], expected[0])
+        for relation in ("partner", "imagine_academy"):
+            related, wanted = getattr(prepared[0], relation), getattr(expected[0], relation)
+            if wanted is None:
+                assert related is None
+            else:
+                _same_object(related, wanted)
+        assert isinstance(prepared[0].draft_data, dict)
+
+
+def test_the_related_rows_come_with_the_row_in_one_query(applications, django_assert_num_queries):
+    application = applications[0]
+    read = PreparedRead(lambda: _application_queryset(Arg("trainer_id", ID), Arg("path")))
+    with django_assert_num_queries(1):
+        row = read.first(trainer_id=application.trainer_id, path=application.path)
+        assert row.partner.name == application.partner.name
+
+
+def test_each_call_runs_with_its_own_values(applications):
+    read = PreparedRead(
+        lambda: Application.objects.filter(trainer_id=Arg("trainer_id", ID)).order_by("pk")[:1]
+    )
+    for application in applications:
+        assert read.first(trainer_id=application.trainer_id).pk == application.pk
+    assert read.first(trainer_id=-1) is None
+
+
+def test_values_list_rows_and_a_datetime_argument_equal_the_querysets():
+    user = factories.UserFactory()
+    now = timezone.now()
+    for minutes, purpose, used in ((1, "microsoft_alias", True), (2, "partner", True)):
+        Passcode.objects.create(
+            user=user,
+            address=f"{purpose}@contoso.com",
+            purpose=purpose,
+            code_hash="x",
+            expires_at=now + datetime.timedelta(minutes=minutes),
+            used_at=now - datetime.timedelta(minutes=minutes) if used else None,
+        )
+    Passcode.objects.create(
+        user=user, address="old@contoso.com", purpose="partner", code_hash="x",
+        expires_at=now - datetime.timedelta(minutes=1), used_at=now,
+    )  # fmt: skip
+
+    def queryset(user_id, at):
+        return (
+            Passcode.objects.filter(user_id=user_id, used_at__isnull=False, expires_at__gt=at)
+            .order_by("-used_at")
+            .values_list("purpose", "address", "expires_at")
+        )
+
+    read = PreparedRead(lambda: queryset(Arg("user_id", ID), Arg("at", models.DateTimeField())))
+    for at in (now, now + datetime.timedelta(seconds=90), now + datetime.timedelta(hours=1)):
+        assert read.all(user_id=user.pk, at=at) == list(queryset(user.pk, at))
+    assert len(read.all(user_id=user.pk, at=now)) == 2
+
+
+def test_the_sql_is_compiled_once_per_connection(applications):
+    built = []
+
+    def build():
+        built.append(1)
+        return Membership.objects.filter(trainer_id=Arg("trainer_id", ID))
+
+    read = PreparedRead(build)
+    for application in applications:
+        read.all(trainer_id=application.trainer_id)
+    assert built == [1]
+    assert list(read._compiled) == [connection]
+
+
+def test_date_converters_apply_as_the_queryset_applies_them():
+    membership = factories.MembershipFactory()
+    read = PreparedRead(lambda: Membership.objects.filter(trainer_id=Arg("trainer_id", ID)))
+    (row,) = read.all(trainer_id=membership.trainer_id)
+    assert isinstance(row.starts_on, datetime.date)
+    _same_object(row, Membership.objects.get(pk=membership.pk))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Membership.objects.filter(trainer_id=Arg("t", ID)).annotate(n=Count("pk")),
+        lambda: Membership.objects.filter(trainer_id=Arg("t", ID)).only("pk"),
+        lambda: Membership.objects.filter(trainer_id=Arg("t", ID)).values("pk"),
+    ],
+    ids=["annotation", "deferred", "values"],
+)
+def test_what_it_cannot_make_the_same_is_refused(build):
+    with pytest.raises(TypeError):
+        PreparedRead(build).all(t=1)
