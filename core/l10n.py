@@ -8,6 +8,7 @@ verification/mail.py): they are formatted when the template renders them, not be
 """
 
 import datetime
+import functools
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -34,7 +35,11 @@ def supported_language(language: str | None) -> str:
 
 def babel_locale(language: str | None = None) -> Locale:
     """Babel's locale for `language`, or for the active language; English if Babel has none."""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return _babel_locale(language or translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@functools.lru_cache(maxsize=32)
+def _babel_locale(language: str) -> Locale:
     try:
         return Locale.parse(BABEL_LOCALES.get(language, translation.to_locale(language)))
     except (UnknownLocaleError, ValueError):
@@ -45,7 +50,14 @@ def format_long_date(value: datetime.date, language: str | None = None) -> str:
     """'5 March 2026', '5. März 2026', '2026年3月5日': a day as the reader writes it."""
     if isinstance(value, datetime.datetime):
         value = value.date()
-    return format_date(value, format="long", locale=babel_locale(language))
+    return _long_date(value, language or translation.get_language() or settings.LANGUAGE_CODE)
+
+
+# A day in a language is always written the same way; pages show the same few days (the
+# anniversary, today) again and again, and Babel takes ~0.1 ms to write one.
+@functools.lru_cache(maxsize=4096)
+def _long_date(value: datetime.date, language: str) -> str:
+    return format_date(value, format="long", locale=_babel_locale(language))
 
 
 def label_in_sentence(label) -> str:

@@ -22,6 +22,13 @@ What it covers: model rows (with `select_related`) and `values_list()` rows of p
 fields. What it refuses when it compiles: annotations, extra selects and deferred fields.
 The compiled form is kept per connection object (one per thread), so converters bound to
 a connection never serve another.
+
+A `PreparedBundle` runs several such reads in one round trip on PostgreSQL: each becomes a
+`row_to_json()` branch of one UNION ALL, and each row comes back through its fields'
+`to_python()` (a request spends more waiting for three round trips than PostgreSQL spends
+answering them). Elsewhere (SQLite, in-process) it runs the reads one by one. It takes
+model and values_list() reads without joins, over fields whose JSON form `to_python()`
+reads back exactly (numbers, text, booleans, dates, times, UUIDs, JSON); it refuses others.
 """
 
 import weakref
@@ -31,7 +38,7 @@ from django.db import connections, models
 from django.db.models.expressions import Expression
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
-__all__ = ["Arg", "PreparedRead"]
+__all__ = ["Arg", "PreparedBundle", "PreparedRead"]
 
 
 class _Slot:
@@ -69,6 +76,8 @@ class _Compiled:
         self.db = connection.alias
         select = compiler.select
         self.converters = compiler.get_converters([column for column, _, _ in select])
+        self.fields = [getattr(column, "target", None) for column, _, _ in select]
+        self.populators = []
         iterable = queryset._iterable_class
         if iterable is ModelIterable:
             self._setup_models(compiler, queryset)
@@ -130,6 +139,62 @@ class _Compiled:
     def _tuples(rows) -> list:
         return [tuple(row) for row in rows]
 
+    # -------------------------------------------------------------- as one JSON branch
+
+    def check_json_carried(self) -> None:
+        """Refuses what row_to_json() would not carry back exactly."""
+        if self.populators:
+            raise TypeError("A bundled read takes no select_related().")
+        columns = [getattr(field, "column", None) for field in self.fields]
+        if None in columns or len(set(columns)) != len(columns):
+            raise TypeError("A bundled read selects plain columns, each once.")
+        for field in self.fields:
+            if field.get_internal_type() not in JSON_CARRIED_TYPES:
+                raise TypeError(f"A bundled read cannot carry {field!r} through JSON.")
+            if isinstance(field, models.JSONField) and field.decoder is not None:
+                raise TypeError(f"A bundled read cannot decode {field!r} with its decoder.")
+
+    def rows_from_json(self, records: list[dict]) -> list:
+        """The rows, from the row_to_json() objects of this read's branch."""
+        rows = [[_from_json(f, record[f.column]) for f in self.fields] for record in records]
+        return self.make_rows(rows)
+
+
+# The field types whose row_to_json() value their to_python() turns back into what the
+# database adapter gives (JSON numbers stay exact for integers; dates and times are ISO
+# 8601 with their offset; JSON columns arrive parsed).
+JSON_CARRIED_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "ForeignKey",
+        "OneToOneField",
+        "CharField",
+        "TextField",
+        "EmailField",
+        "SlugField",
+        "URLField",
+        "BooleanField",
+        "DateField",
+        "DateTimeField",
+        "UUIDField",
+        "JSONField",
+    }
+)
+
+
+def _from_json(field, value):
+    if value is None or isinstance(field, models.JSONField):
+        return value
+    return field.to_python(value)
+
 
 class PreparedRead:
     """A read built by `build()` (a queryset with `Arg` placeholders), compiled once per
@@ -140,15 +205,67 @@ class PreparedRead:
         self.using = using
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def all(self, **values) -> list:
-        """Every row, as the queryset would return them."""
-        connection = connections[self.using]
+    def compiled(self, connection) -> _Compiled:
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = _Compiled(self.build(), connection)
-        return compiled.execute(connection, values)
+        return compiled
+
+    def all(self, **values) -> list:
+        """Every row, as the queryset would return them."""
+        connection = connections[self.using]
+        return self.compiled(connection).execute(connection, values)
 
     def first(self, **values):
         """The first row, or None (the queryset should have its ordering and `[:1]`)."""
         rows = self.all(**values)
         return rows[0] if rows else None
+
+
+class _CompiledBundle:
+    """The reads of a bundle as one UNION ALL of row_to_json() branches."""
+
+    def __init__(self, reads: dict[str, PreparedRead], connection):
+        self.parts = {name: read.compiled(connection) for name, read in reads.items()}
+        branches, params = [], []
+        for name, part in self.parts.items():
+            part.check_json_carried()
+            # part.sql is Django's compiled SQL; every value in it is a parameter.
+            branches.append(f"(SELECT %s, row_to_json(t) FROM ({part.sql}) t)")  # noqa: S608
+            params += [name, *part.params]
+        self.sql = " UNION ALL ".join(branches)
+        self.params = params
+        self.slots = [(i, p) for i, p in enumerate(params) if isinstance(p, _Slot)]
+
+    def execute(self, connection, values: dict) -> dict[str, list]:
+        params = list(self.params)
+        for index, slot in self.slots:
+            params[index] = slot.output_field.get_db_prep_value(
+                values[slot.name], connection=connection, prepared=False
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        records: dict[str, list] = {name: [] for name in self.parts}
+        for name, record in rows:
+            records[name].append(record)
+        return {name: part.rows_from_json(records[name]) for name, part in self.parts.items()}
+
+
+class PreparedBundle:
+    """Several prepared reads answered in one round trip (on PostgreSQL): `all(**values)`
+    gives each read's rows by its name. Each read's rows come in its own order."""
+
+    def __init__(self, *, using: str = "default", **builds: Callable[[], models.QuerySet]):
+        self.using = using
+        self.reads = {name: PreparedRead(build, using=using) for name, build in builds.items()}
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def all(self, **values) -> dict[str, list]:
+        connection = connections[self.using]
+        if connection.vendor != "postgresql":
+            return {name: read.all(**values) for name, read in self.reads.items()}
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = _CompiledBundle(self.reads, connection)
+        return compiled.execute(connection, values)

@@ -218,16 +218,28 @@ def _locked_message(max_attempts: int) -> str:
     ) % {"count": max_attempts}
 
 
-# Read on every request of a wizard's profile step: compiled once (core.prepared).
-_VERIFIED_ADDRESSES = PreparedRead(
-    lambda: (
-        Passcode.objects.filter(
-            user_id=Arg("user_id", models.BigIntegerField()),
-            used_at__isnull=False,
-            expires_at__gt=Arg("now", models.DateTimeField()),
-        )
-        .order_by("-used_at")
-        .values_list("purpose", "address")
+def proofs_of(*, user_id, now):
+    """The used, still-valid passcodes of a user as (purpose, address, used_at) rows: the
+    record of each proof (`verified_addresses` makes them the addresses by purpose)."""
+    return Passcode.objects.filter(
+        user_id=user_id, used_at__isnull=False, expires_at__gt=now
+    ).values_list("purpose", "address", "used_at")
+
+
+def verified_addresses(proofs) -> dict[str, list[str]]:
+    """The proven addresses by purpose, newest first, from `proofs_of` rows in any order."""
+    verified: dict[str, list[str]] = {}
+    for purpose, address, _used_at in sorted(proofs, key=lambda row: row[2], reverse=True):
+        addresses = verified.setdefault(purpose, [])
+        if address not in addresses:
+            addresses.append(address)
+    return verified
+
+
+# Compiled once (core.prepared): the wizard's steps read it on every request.
+_PROOFS = PreparedRead(
+    lambda: proofs_of(
+        user_id=Arg("user_id", models.BigIntegerField()), now=Arg("now", models.DateTimeField())
     )
 )
 
@@ -238,13 +250,7 @@ def passcode_verified_addresses(*, user) -> dict[str, list[str]]:
     The used passcode row is the record of the proof, written in the transaction that
     consumed the code; nothing about it lives only in a draft.
     """
-    verified: dict[str, list[str]] = {}
-    rows = _VERIFIED_ADDRESSES.all(user_id=user.pk, now=timezone.now())
-    for purpose, address in rows:
-        addresses = verified.setdefault(purpose, [])
-        if address not in addresses:
-            addresses.append(address)
-    return verified
+    return verified_addresses(_PROOFS.all(user_id=user.pk, now=timezone.now()))
 
 
 def passcode_is_verified(*, user, address: str, purpose: str) -> bool:

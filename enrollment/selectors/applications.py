@@ -1,13 +1,15 @@
 """Reads about applications and what their requirements are checked against."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from core.prepared import Arg, PreparedRead
+from core.prepared import Arg, PreparedBundle, PreparedRead
+from verification.passcodes import proofs_of, verified_addresses
 
 from ..enums import (
     APPLICATION_OPEN,
@@ -150,26 +152,47 @@ def open_application_for_path(*, trainer: Trainer, path: str) -> Application | N
     )
 
 
-# The wizard's every request starts with this read: compiled once (core.prepared), and
-# without the partner and Imagine Academy joins (most drafts have neither; planning the
-# joins took PostgreSQL longer than running the query; a draft with one loads it when a
-# page shows it).
-_OPEN_APPLICATION = PreparedRead(
-    lambda: Application.objects.filter(
+# What every wizard request reads (core.prepared: compiled once, one round trip). The
+# draft is read without its partner and Imagine Academy joins: most drafts have neither,
+# planning the joins took PostgreSQL longer than running the query, and a draft with one
+# loads it when a page shows it.
+_WIZARD_RECORDS = PreparedBundle(
+    application=lambda: Application.objects.filter(
         trainer_id=Arg("trainer_id", models.BigIntegerField()),
         path=Arg("path"),
         status__in=APPLICATION_OPEN,
-    ).order_by("pk")[:1]
+    ).order_by("pk")[:1],
+    memberships=lambda: Membership.objects.filter(
+        trainer_id=Arg("trainer_id", models.BigIntegerField())
+    ),
+    proofs=lambda: proofs_of(
+        user_id=Arg("user_id", models.BigIntegerField()), now=Arg("now", models.DateTimeField())
+    ),
 )
 
 
-def open_application_of_trainer(*, trainer: Trainer, path: str) -> Application | None:
-    """The trainer's open application on `path`, holding this very trainer object (the
-    wizard's every request starts here, with the trainer the request has already read)."""
-    application = _OPEN_APPLICATION.first(trainer_id=trainer.pk, path=path)
+@dataclass(frozen=True)
+class WizardRecords:
+    application: Application | None
+    standing: Standing
+    verified_addresses: dict[str, list[str]]
+
+
+def wizard_records(*, trainer: Trainer, path: str) -> WizardRecords:
+    """What a wizard request is checked against, in one round trip: the trainer's open
+    application on `path` (holding this very trainer object: the request has read it
+    already), their membership years, and the addresses they proved with a passcode."""
+    found = _WIZARD_RECORDS.all(
+        trainer_id=trainer.pk, path=path, user_id=trainer.user_id, now=timezone.now()
+    )
+    application = found["application"][0] if found["application"] else None
     if application is not None:
         application.trainer = trainer
-    return application
+    return WizardRecords(
+        application=application,
+        standing=standing_from(found["memberships"]),
+        verified_addresses=verified_addresses(found["proofs"]),
+    )
 
 
 def current_evidence(*, application: Application) -> dict[str, Evidence]:

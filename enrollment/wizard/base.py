@@ -183,15 +183,13 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         # The trainer record as the language middleware has already read it (no second
         # read; the wizard edits it only through services), then the draft.
         self.trainer = trainer_for(request.user, shared=True)
-        application = None
-        if self.trainer.pk is not None:
-            application = selectors.open_application_of_trainer(
-                trainer=self.trainer, path=self.path
-            )
+        application, verified = None, None
         if self.trainer.pk is None:
             self.standing = standing_from(())
         else:
-            self.standing = selectors.membership_standing(trainer=self.trainer)
+            records = selectors.wizard_records(trainer=self.trainer, path=self.path)
+            application, self.standing = records.application, records.standing
+            verified = records.verified_addresses
 
         if request.method == "POST":
             elsewhere = self._post_for_another_application(request, application)
@@ -232,6 +230,7 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
             standing=self.standing,
             today=self.today,
             evidence=carried_over,
+            verified_addresses=verified,
         )
         response = TemplateView.dispatch(self, request, *args, **kwargs)
         if request.method == "POST" and self.application.pk is not None:
@@ -587,9 +586,12 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
 
     def context_profile(self, form) -> dict:
         extra = self.storage.data[self.storage.extra_data_key]
+        verified, sent = self.step_context.verified, extra.get("sent", {})
+        # Every purpose present ("" when none): a missing key costs the template engine an
+        # attribute lookup that fails through three exceptions.
         return {
-            "verified": self.step_context.verified,
-            "sent": extra.get("sent", {}),
+            "verified": {purpose: verified.get(purpose, "") for purpose in PasscodePurpose.values},
+            "sent": {purpose: sent.get(purpose, "") for purpose in PasscodePurpose.values},
             "microsoft_purpose": PasscodePurpose.MICROSOFT_ALIAS,
             "partner_purpose": PasscodePurpose.PARTNER_ADDRESS,
         }

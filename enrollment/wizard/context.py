@@ -24,6 +24,7 @@ class StepContext:
         standing: Standing,
         today: datetime.date,
         evidence: dict | None = None,
+        verified_addresses: dict[str, list[str]] | None = None,
     ):
         self.application = application
         self.trainer = trainer
@@ -33,6 +34,9 @@ class StepContext:
         if evidence is not None:
             # Before the draft exists: the evidence that would carry over to it.
             self.__dict__["evidence"] = evidence
+        if verified_addresses is not None:
+            # Read with the draft (selectors.wizard_records).
+            self.__dict__["verified_addresses"] = verified_addresses
 
     @cached_property
     def verified_addresses(self) -> dict[str, list[str]]:

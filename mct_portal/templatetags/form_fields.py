@@ -41,8 +41,7 @@ def _hint(bound_field, id_: str, extra_class: str = "") -> str:
     return f'<div class="field__hint{extra_class}" id="{id_}_helptext">{help_text}</div>'
 
 
-def _errors(bound_field, id_: str) -> str:
-    errors = bound_field.errors
+def _errors(errors, id_: str) -> str:
     if not errors:
         return ""
     error_word = gettext("Error:")
@@ -51,7 +50,7 @@ def _errors(bound_field, id_: str) -> str:
     return f'<p class="field__error" id="{id_}_error">{items}</p>'
 
 
-def _fieldset(bound_field, wt: str, id_: str, legend_size, inline) -> str:
+def _fieldset(bound_field, errors, wt: str, id_: str, legend_size, inline) -> str:
     describedby = bound_field.aria_describedby
     describedby = f' aria-describedby="{_e(describedby)}"' if describedby else ""
     legend_class = f" fieldset__legend--{_e(legend_size)}" if legend_size else ""
@@ -72,14 +71,14 @@ def _fieldset(bound_field, wt: str, id_: str, legend_size, inline) -> str:
         f'    <legend class="fieldset__legend{legend_class}">{_e(bound_field.label)}'
         f"{_optional(bound_field)}</legend>\n"
         f"    {_hint(bound_field, id_)}\n"
-        f"    {_errors(bound_field, id_)}\n"
+        f"    {_errors(errors, id_)}\n"
         f"    {body}\n  </fieldset>\n"
     )
 
 
-def _checkbox(bound_field, id_: str) -> str:
+def _checkbox(bound_field, errors, id_: str) -> str:
     return (
-        f"\n  {_errors(bound_field, id_)}\n"
+        f"\n  {_errors(errors, id_)}\n"
         '  <div class="choice choice--single">\n'
         f"    {_e(bound_field)}\n"
         f'    <label class="choice__label" for="{_e(bound_field.id_for_label)}">'
@@ -102,12 +101,12 @@ def _current_file(wt: str, current_file) -> str:
     )
 
 
-def _single(bound_field, wt: str, id_: str, current_file) -> str:
+def _single(bound_field, errors, wt: str, id_: str, current_file) -> str:
     return (
         f'\n  <label class="field__label" for="{_e(bound_field.id_for_label)}">'
         f"{_e(bound_field.label)}{_optional(bound_field)}</label>\n"
         f"  {_hint(bound_field, id_)}\n"
-        f"  {_errors(bound_field, id_)}\n"
+        f"  {_errors(errors, id_)}\n"
         f"  {_current_file(wt, current_file)}\n"
         f"  {_e(bound_field)}\n"
     )
@@ -123,13 +122,14 @@ def field(bound_field, width="", legend_size="", inline=False, current_file="") 
     classes = f"field field--{wt}"
     if width:
         classes += f" field--{_e(width)}"
-    if bound_field.errors:
+    errors = bound_field.errors
+    if errors:
         classes += " field--error"
     if bound_field.use_fieldset:
-        body = _fieldset(bound_field, wt, id_, legend_size, inline)
+        body = _fieldset(bound_field, errors, wt, id_, legend_size, inline)
     elif wt == "checkbox":
-        body = _checkbox(bound_field, id_)
+        body = _checkbox(bound_field, errors, id_)
     else:
-        body = _single(bound_field, wt, id_, current_file)
+        body = _single(bound_field, errors, wt, id_, current_file)
     # Every value above is escaped; help texts are the forms' own markup (|safe before).
     return mark_safe(f'\n\n<div class="{classes}">\n{body}\n</div>\n\n')  # noqa: S308

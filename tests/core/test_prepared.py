@@ -7,8 +7,8 @@ from django.db import connection, models
 from django.db.models import Count
 from django.utils import timezone
 
-from core.prepared import Arg, PreparedRead
-from enrollment.enums import APPLICATION_OPEN, ApplicationPath, EmployerType
+from core.prepared import Arg, PreparedBundle, PreparedRead
+from enrollment.enums import APPLICATION_OPEN, ApplicationPath, EmployerType, MembershipStatus
 from enrollment.models import Application, Membership
 from tests import factories
 from verification.models import Passcode
@@ -151,3 +151,85 @@ def test_date_converters_apply_as_the_queryset_applies_them():
 def test_what_it_cannot_make_the_same_is_refused(build):
     with pytest.raises(TypeError):
         PreparedRead(build).all(t=1)
+
+
+# ------------------------------------------------------------------ bundles
+
+
+def _bundle():
+    return PreparedBundle(
+        applications=lambda: Application.objects.filter(
+            trainer_id=Arg("trainer_id", ID), status__in=APPLICATION_OPEN
+        ).order_by("pk"),
+        memberships=lambda: Membership.objects.filter(trainer_id=Arg("trainer_id", ID)),
+        proofs=lambda: (
+            Passcode.objects.filter(
+                user_id=Arg("user_id", ID), expires_at__gt=Arg("now", models.DateTimeField())
+            )
+            .order_by("-expires_at")
+            .values_list("purpose", "address", "used_at", "expires_at", "failed_attempts")
+        ),
+    )
+
+
+def test_a_bundle_returns_what_each_queryset_returns_in_one_round_trip(
+    applications, django_assert_num_queries
+):
+    application = applications[0]
+    trainer = application.trainer
+    factories.MembershipFactory(trainer=trainer, reminders_sent=["30", "7"])
+    factories.MembershipFactory(
+        trainer=trainer,
+        status=MembershipStatus.LAPSED,
+        starts_on=datetime.date(2020, 1, 1),
+        anniversary_on=datetime.date(2021, 1, 1),
+        status_changed_at=timezone.now() - datetime.timedelta(microseconds=123457),
+    )
+    now = timezone.now()
+    for minutes in (5, 10):
+        Passcode.objects.create(
+            user=trainer.user, address=f"p{minutes}@contoso.com", purpose="partner_address",
+            code_hash="x", expires_at=now + datetime.timedelta(minutes=minutes), used_at=now,
+        )  # fmt: skip
+    bundle = _bundle()
+    values = {"trainer_id": trainer.pk, "user_id": trainer.user_id, "now": now}
+    bundle.all(**values)  # compiled here
+    rounds = 1 if connection.vendor == "postgresql" else 3
+    with django_assert_num_queries(rounds):
+        found = bundle.all(**values)
+
+    expected = list(Application.objects.filter(trainer=trainer).order_by("pk"))
+    assert len(found["applications"]) == len(expected) == 1
+    for row, wanted in zip(found["applications"], expected, strict=True):
+        _same_object(row, wanted)
+        assert row.draft_data == wanted.draft_data
+    memberships = list(Membership.objects.filter(trainer=trainer))
+    assert len(found["memberships"]) == len(memberships) == 2
+    for row, wanted in zip(found["memberships"], memberships, strict=True):
+        _same_object(row, wanted)
+    proofs = Passcode.objects.filter(user=trainer.user, expires_at__gt=now).order_by("-expires_at")
+    assert found["proofs"] == list(
+        proofs.values_list("purpose", "address", "used_at", "expires_at", "failed_attempts")
+    )
+    assert len(found["proofs"]) == 2
+
+
+def test_a_bundle_answers_each_read_empty_when_nothing_matches():
+    found = _bundle().all(trainer_id=-1, user_id=-1, now=timezone.now())
+    assert found == {"applications": [], "memberships": [], "proofs": []}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="bundles are one query on PostgreSQL only"
+)
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Application.objects.select_related("partner").filter(pk=Arg("t", ID)),
+        lambda: factories.FeeFactory._meta.model.objects.filter(pk=Arg("t", ID)),
+    ],
+    ids=["joins", "decimal"],
+)
+def test_a_bundle_refuses_what_json_would_not_carry_back_exactly(build):
+    with pytest.raises(TypeError):
+        PreparedBundle(only=build).all(t=1)
