@@ -35,15 +35,7 @@ def _e(value) -> str:
     return conditional_escape(localize(value))
 
 
-def _state_words(state: str) -> str:
-    if state == "done":
-        return gettext("(completed)")
-    if state == "current":
-        return gettext("(current step)")
-    return gettext("(not started)")
-
-
-def _step(step: dict) -> str:
+def _step(step: dict, words: dict) -> str:
     state = step["state"]
     linked = state == "done" and step.get("url")
     current = ' aria-current="step"' if state == "current" else ""
@@ -52,17 +44,23 @@ def _step(step: dict) -> str:
         if linked
         else '<span class="stepper__link">'
     )
-    marker = DONE_MARK if state == "done" else _e(step["number"])
-    number = gettext("Step %(number)s:") % {"number": _e(step["number"])}
+    number = _number(step["number"])
+    marker = DONE_MARK if state == "done" else number
     return (
         f'\n    <li class="stepper__step stepper__step--{_e(state)}"{current}>\n'
         f"      {opening}\n"
         f'        <span class="stepper__marker" aria-hidden="true">{marker}</span>\n'
-        f'        <span class="stepper__label"><span class="visually-hidden">{number} </span>'
-        f'{_e(step["label"])}<span class="visually-hidden"> {_state_words(state)}</span></span>\n'
+        '        <span class="stepper__label"><span class="visually-hidden">'
+        f"{words['step'] % {'number': number}} </span>"
+        f'{_e(step["label"])}<span class="visually-hidden"> {words.get(state, words['upcoming'])}</span></span>\n'
         f"      {'</a>' if linked else '</span>'}\n"
         "    </li>\n  "
     )
+
+
+def _number(value) -> str:
+    """A step number as {{ number }} writes it (a small int is its digits in every language)."""
+    return str(value) if type(value) is int and 0 <= value < 1000 else _e(value)
 
 
 @register.simple_tag
@@ -71,12 +69,19 @@ def stepper(steps) -> SafeString:
     for assistive technology, the completed ones linked."""
     if not steps:
         return mark_safe("\n")
-    items = "".join(_step(step) for step in steps)
+    # Each phrase translated once for the whole stepper.
+    words = {
+        "step": gettext("Step %(number)s:"),
+        "done": gettext("(completed)"),
+        "current": gettext("(current step)"),
+        "upcoming": gettext("(not started)"),
+    }
+    items = "".join(_step(step, words) for step in steps)
     progress = _e(gettext("Application progress"))
     summaries = "".join(
         '<p class="stepper__summary" aria-hidden="true">'
         + gettext("Step %(number)s of %(total)s: <strong>%(label)s</strong>")
-        % {"number": _e(step["number"]), "total": _e(len(steps)), "label": _e(step["label"])}
+        % {"number": _number(step["number"]), "total": len(steps), "label": _e(step["label"])}
         + "</p>"
         for step in steps
         if step["state"] == "current"

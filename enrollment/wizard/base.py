@@ -19,6 +19,7 @@ does not do (docs: docs/wizard.md):
   (application_submit), which is idempotent; `done()` never runs on a GET.
 """
 
+import functools
 import uuid
 from collections import OrderedDict
 
@@ -28,7 +29,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -78,6 +79,7 @@ STEP_LABELS = {
     "terms": gettext_lazy("Terms"),
     "confirmation": gettext_lazy("Confirmation"),
 }
+PASSCODE_PURPOSES = tuple(PasscodePurpose.values)
 PREFIX_START = "app_"
 # The prefix of a path's first page before its draft exists (a GET writes nothing), with
 # the path: its first valid POST starts the draft, and a second click or tab posting it
@@ -93,6 +95,12 @@ path_start_url = start_url
 def payment_url(application) -> str:
     """The payment page of an application awaiting payment (the payments module's URL)."""
     return reverse("payment", kwargs={"public_id": application.public_id})
+
+
+@functools.lru_cache(maxsize=256)
+def _step_url(url_name: str, step: str, prefix: str, urlconf) -> str:
+    """A step's URL (the stepper links every step on every page; reversing is not free)."""
+    return reverse(url_name, kwargs={"step": step}, urlconf=urlconf)
 
 
 def bad_request(request, message: str):
@@ -311,7 +319,8 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
     # ------------------------------------------------------------------ steps
 
     def get_step_url(self, step):
-        return reverse(self.url_name, kwargs={"step": step})
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        return _step_url(self.url_name, step, get_script_prefix(), urlconf)
 
     def first_incomplete_before(self, step: str) -> str | None:
         """The first earlier step not completed yet (a step opens only after them)."""
@@ -590,8 +599,8 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         # Every purpose present ("" when none): a missing key costs the template engine an
         # attribute lookup that fails through three exceptions.
         return {
-            "verified": {purpose: verified.get(purpose, "") for purpose in PasscodePurpose.values},
-            "sent": {purpose: sent.get(purpose, "") for purpose in PasscodePurpose.values},
+            "verified": {purpose: verified.get(purpose, "") for purpose in PASSCODE_PURPOSES},
+            "sent": {purpose: sent.get(purpose, "") for purpose in PASSCODE_PURPOSES},
             "microsoft_purpose": PasscodePurpose.MICROSOFT_ALIAS,
             "partner_purpose": PasscodePurpose.PARTNER_ADDRESS,
         }
