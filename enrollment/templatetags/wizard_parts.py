@@ -46,13 +46,14 @@ def _step(step: dict, words: dict) -> str:
     )
     number = _number(step["number"])
     marker = DONE_MARK if state == "done" else number
+    said = words.get(state, words["upcoming"])
     return (
         f'\n    <li class="stepper__step stepper__step--{_e(state)}"{current}>\n'
         f"      {opening}\n"
         f'        <span class="stepper__marker" aria-hidden="true">{marker}</span>\n'
         '        <span class="stepper__label"><span class="visually-hidden">'
         f"{words['step'] % {'number': number}} </span>"
-        f'{_e(step["label"])}<span class="visually-hidden"> {words.get(state, words['upcoming'])}</span></span>\n'
+        f'{_e(step["label"])}<span class="visually-hidden"> {said}</span></span>\n'
         f"      {'</a>' if linked else '</span>'}\n"
         "    </li>\n  "
     )
