@@ -64,6 +64,18 @@ class Arg(Expression):
         return "%s", [_Slot(self.name, self.output_field)]
 
 
+def _fetch(connection, compiled, values: dict) -> list:
+    """Runs compiled SQL (`sql`, `params`, `slots`) with the values of its Args."""
+    params = list(compiled.params)
+    for index, slot in compiled.slots:
+        params[index] = slot.output_field.get_db_prep_value(
+            values[slot.name], connection=connection, prepared=False
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        return cursor.fetchall()
+
+
 class _Compiled:
     """One read's SQL on one connection, with what it takes to make rows of its results."""
 
@@ -101,14 +113,7 @@ class _Compiled:
         self.make_rows = self._objects
 
     def execute(self, connection, values: dict) -> list:
-        params = list(self.params)
-        for index, slot in self.slots:
-            params[index] = slot.output_field.get_db_prep_value(
-                values[slot.name], connection=connection, prepared=False
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        rows = _fetch(connection, self, values)
         return self.make_rows(self._converted(rows, connection))
 
     def _converted(self, rows, connection):
@@ -238,16 +243,8 @@ class _CompiledBundle:
         self.slots = [(i, p) for i, p in enumerate(params) if isinstance(p, _Slot)]
 
     def execute(self, connection, values: dict) -> dict[str, list]:
-        params = list(self.params)
-        for index, slot in self.slots:
-            params[index] = slot.output_field.get_db_prep_value(
-                values[slot.name], connection=connection, prepared=False
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
         records: dict[str, list] = {name: [] for name in self.parts}
-        for name, record in rows:
+        for name, record in _fetch(connection, self, values):
             records[name].append(record)
         return {name: part.rows_from_json(records[name]) for name, part in self.parts.items()}
 
