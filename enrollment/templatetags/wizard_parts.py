@@ -6,8 +6,8 @@ with their translations), the part a step adds to the portal's plain pages.
 
     {% load wizard_parts %}
     {% stepper stepper_steps %}
-    {% passcode_box form.fte_passcode verified=verified.microsoft_alias
-                    sent=sent.microsoft_alias hint=fte_hint %}
+    {% passcode_box form.fte_passcode microsoft_purpose verified=verified sent=sent
+                    hint=fte_hint %}
 
 They write what templates/includes/stepper.html and enrollment/wizard/includes/passcode.html
 wrote, byte for byte (tests/enrollment/wizard/test_wizard_parts.py renders both references,
@@ -94,9 +94,12 @@ def stepper(steps) -> SafeString:
 
 
 @register.simple_tag
-def passcode_box(code_field, verified="", sent="", hint="") -> SafeString:
-    """ "Email code" and "Verify code" for one address: what is verified, the hint, and the
-    code field while there is something to verify."""
+def passcode_box(code_field, purpose, verified=None, sent=None, hint="") -> SafeString:
+    """ "Email code" and "Verify code" for the address of one passcode purpose: what is
+    verified, the hint, and the code field while there is something to verify. `verified`
+    and `sent` are the step's addresses by purpose (either may lack this one)."""
+    verified = (verified or {}).get(purpose, "")
+    sent = (sent or {}).get(purpose, "")
     # The translations outside the f-strings: xgettext does not look inside them.
     send, check = _e(gettext("Email code")), _e(gettext("Verify code"))
     html = ["\n"]

@@ -79,7 +79,6 @@ STEP_LABELS = {
     "terms": gettext_lazy("Terms"),
     "confirmation": gettext_lazy("Confirmation"),
 }
-PASSCODE_PURPOSES = tuple(PasscodePurpose.values)
 PREFIX_START = "app_"
 # The prefix of a path's first page before its draft exists (a GET writes nothing), with
 # the path: its first valid POST starts the draft, and a second click or tab posting it
@@ -595,12 +594,9 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
 
     def context_profile(self, form) -> dict:
         extra = self.storage.data[self.storage.extra_data_key]
-        verified, sent = self.step_context.verified, extra.get("sent", {})
-        # Every purpose present ("" when none): a missing key costs the template engine an
-        # attribute lookup that fails through three exceptions.
         return {
-            "verified": {purpose: verified.get(purpose, "") for purpose in PASSCODE_PURPOSES},
-            "sent": {purpose: sent.get(purpose, "") for purpose in PASSCODE_PURPOSES},
+            "verified": self.step_context.verified,
+            "sent": extra.get("sent", {}),
             "microsoft_purpose": PasscodePurpose.MICROSOFT_ALIAS,
             "partner_purpose": PasscodePurpose.PARTNER_ADDRESS,
         }
