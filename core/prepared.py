@@ -250,12 +250,16 @@ class _CompiledBundle:
 
 
 class PreparedBundle:
-    """Several prepared reads answered in one round trip (on PostgreSQL): `all(**values)`
-    gives each read's rows by its name. Each read's rows come in its own order."""
+    """Several prepared reads, given by name, answered in one round trip (on PostgreSQL):
+    `all(**values)` gives each read's rows by its name, each in its own order."""
 
-    def __init__(self, *, using: str = "default", **builds: Callable[[], models.QuerySet]):
-        self.using = using
-        self.reads = {name: PreparedRead(build, using=using) for name, build in builds.items()}
+    def __init__(self, **reads: PreparedRead):
+        usings = {read.using for read in reads.values()}
+        if len(usings) != 1:
+            raise ValueError("A bundle's reads run on one database.")
+        (self.using,) = usings
+        # The reads themselves: a read used alone too is compiled once for both.
+        self.reads = reads
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def all(self, **values) -> dict[str, list]:

@@ -236,8 +236,8 @@ def verified_addresses(proofs) -> dict[str, list[str]]:
     return verified
 
 
-# Compiled once (core.prepared): the wizard's steps read it on every request.
-_PROOFS = PreparedRead(
+# Compiled once (core.prepared): the wizard reads it with its draft on every request.
+PROOFS_OF_USER = PreparedRead(
     lambda: proofs_of(
         user_id=Arg("user_id", models.BigIntegerField()), now=Arg("now", models.DateTimeField())
     )
@@ -250,7 +250,7 @@ def passcode_verified_addresses(*, user) -> dict[str, list[str]]:
     The used passcode row is the record of the proof, written in the transaction that
     consumed the code; nothing about it lives only in a draft.
     """
-    return verified_addresses(_PROOFS.all(user_id=user.pk, now=timezone.now()))
+    return verified_addresses(PROOFS_OF_USER.all(user_id=user.pk, now=timezone.now()))
 
 
 def passcode_is_verified(*, user, address: str, purpose: str) -> bool:

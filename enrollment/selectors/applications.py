@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.prepared import Arg, PreparedBundle, PreparedRead
-from verification.passcodes import proofs_of, verified_addresses
+from verification.passcodes import PROOFS_OF_USER, verified_addresses
 
 from ..enums import (
     APPLICATION_OPEN,
@@ -121,7 +121,8 @@ def mtm_met(*, mtm_id: str, today: datetime.date | None = None) -> bool:
 # ------------------------------------------------------------------ memberships
 
 
-# Read on every request of a wizard step: compiled once (core.prepared).
+# A trainer's membership years (core.prepared: compiled once; the profile page reads them
+# alone, the wizard with its draft).
 _TRAINER_MEMBERSHIPS = PreparedRead(
     lambda: Membership.objects.filter(trainer_id=Arg("trainer_id", models.BigIntegerField()))
 )
@@ -156,18 +157,15 @@ def open_application_for_path(*, trainer: Trainer, path: str) -> Application | N
 # draft is read without its partner and Imagine Academy joins: most drafts have neither,
 # planning the joins took PostgreSQL longer than running the query, and a draft with one
 # loads it when a page shows it.
-_WIZARD_RECORDS = PreparedBundle(
-    application=lambda: Application.objects.filter(
+_OPEN_APPLICATION = PreparedRead(
+    lambda: Application.objects.filter(
         trainer_id=Arg("trainer_id", models.BigIntegerField()),
         path=Arg("path"),
         status__in=APPLICATION_OPEN,
-    ).order_by("pk")[:1],
-    memberships=lambda: Membership.objects.filter(
-        trainer_id=Arg("trainer_id", models.BigIntegerField())
-    ),
-    proofs=lambda: proofs_of(
-        user_id=Arg("user_id", models.BigIntegerField()), now=Arg("now", models.DateTimeField())
-    ),
+    ).order_by("pk")[:1]
+)
+_WIZARD_RECORDS = PreparedBundle(
+    application=_OPEN_APPLICATION, memberships=_TRAINER_MEMBERSHIPS, proofs=PROOFS_OF_USER
 )
 
 

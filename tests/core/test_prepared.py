@@ -158,16 +158,22 @@ def test_what_it_cannot_make_the_same_is_refused(build):
 
 def _bundle():
     return PreparedBundle(
-        applications=lambda: Application.objects.filter(
-            trainer_id=Arg("trainer_id", ID), status__in=APPLICATION_OPEN
-        ).order_by("pk"),
-        memberships=lambda: Membership.objects.filter(trainer_id=Arg("trainer_id", ID)),
-        proofs=lambda: (
-            Passcode.objects.filter(
-                user_id=Arg("user_id", ID), expires_at__gt=Arg("now", models.DateTimeField())
+        applications=PreparedRead(
+            lambda: Application.objects.filter(
+                trainer_id=Arg("trainer_id", ID), status__in=APPLICATION_OPEN
+            ).order_by("pk")
+        ),
+        memberships=PreparedRead(
+            lambda: Membership.objects.filter(trainer_id=Arg("trainer_id", ID))
+        ),
+        proofs=PreparedRead(
+            lambda: (
+                Passcode.objects.filter(
+                    user_id=Arg("user_id", ID), expires_at__gt=Arg("now", models.DateTimeField())
+                )
+                .order_by("-expires_at")
+                .values_list("purpose", "address", "used_at", "expires_at", "failed_attempts")
             )
-            .order_by("-expires_at")
-            .values_list("purpose", "address", "used_at", "expires_at", "failed_attempts")
         ),
     )
 
@@ -232,4 +238,10 @@ def test_a_bundle_answers_each_read_empty_when_nothing_matches():
 )
 def test_a_bundle_refuses_what_json_would_not_carry_back_exactly(build):
     with pytest.raises(TypeError):
-        PreparedBundle(only=build).all(t=1)
+        PreparedBundle(only=PreparedRead(build)).all(t=1)
+
+
+def test_a_bundle_runs_on_one_database():
+    build = lambda: Membership.objects.filter(trainer_id=Arg("t", ID))  # noqa: E731
+    with pytest.raises(ValueError):
+        PreparedBundle(one=PreparedRead(build), other=PreparedRead(build, using="other"))
