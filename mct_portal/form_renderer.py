@@ -22,10 +22,13 @@ from django.utils.safestring import SafeData, mark_safe
 W = "django/forms/widgets/"
 
 
-def _text(value) -> str:
-    """`{{ value }}`: localized, then escaped unless already safe."""
+def html_text(value) -> str:
+    """`{{ value }}` in an autoescaping template: localized, then escaped unless already
+    safe (the Python-written markup of widgets, fields and the wizard's parts)."""
     if type(value) is str:  # the common case, without Django's lazy-aware wrappers
         return html.escape(value)
+    if type(value) is int and -1000 < value < 1000:  # no grouping in any language
+        return str(value)
     return conditional_escape(localize(value))
 
 
@@ -40,7 +43,7 @@ def _attrs(attrs: dict) -> str:
     parts = []
     for name, value in attrs.items():
         if value is not False:
-            parts.append(" " + _text(name))
+            parts.append(" " + html_text(name))
             if value is not True:
                 parts.append('="' + _stringformat(value) + '"')
     return "".join(parts)
@@ -55,7 +58,7 @@ def _input(widget: dict) -> str:
     value = widget["value"]
     shown = ' value="' + _stringformat(value) + '"' if value is not None else ""
     return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f'<input type="{html_text(widget["type"])}" name="{html_text(widget["name"])}"'
         f"{shown}{_attrs(widget['attrs'])}>\n"
     )
 
@@ -70,8 +73,8 @@ def _input_option(widget: dict) -> str:
     if not widget.get("wrap_label"):
         return _input(widget) + "\n"
     widget_id = widget["attrs"].get("id")
-    label_for = f' for="{_text(widget_id)}"' if widget_id else ""
-    return f"<label{label_for}>{_input(widget)} {_text(widget['label'])}</label>\n"
+    label_for = f' for="{html_text(widget_id)}"' if widget_id else ""
+    return f"<label{label_for}>{_input(widget)} {html_text(widget['label'])}</label>\n"
 
 
 def _includes_input_option(widget: dict) -> str:
@@ -131,7 +134,7 @@ class FastWidgetRenderer(DjangoTemplates):
         python = self._python.get(template_name)
         if python is None or request is not None:
             return super().render(template_name, context, request=request)
-        # Every value above went through _text/_stringformat (escaped unless safe).
+        # Every value above went through html_text/_stringformat (escaped unless safe).
         return mark_safe(python(context).strip())  # noqa: S308
 
     def _option(self, option: dict) -> str:
@@ -151,13 +154,13 @@ class FastWidgetRenderer(DjangoTemplates):
         widget_id, css_class = attrs.get("id"), attrs.get("class")
         html = ["<div"]
         if widget_id:
-            html.append(f' id="{_text(widget_id)}"')
+            html.append(f' id="{html_text(widget_id)}"')
         if css_class:
-            html.append(f' class="{_text(css_class)}"')
+            html.append(f' class="{html_text(css_class)}"')
         html.append(">")
         for group, options, _index in widget["optgroups"]:
             if group:
-                html.append(f"\n  <div><label>{_text(group)}</label>")
+                html.append(f"\n  <div><label>{html_text(group)}</label>")
             for option in options:
                 html.append("<div>\n    " + self._option(option) + "</div>")
             if group:
@@ -168,10 +171,10 @@ class FastWidgetRenderer(DjangoTemplates):
     def _select(self, context) -> str:
         """django/forms/widgets/select.html."""
         widget = context["widget"]
-        html = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+        html = [f'<select name="{html_text(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
-                html.append(f'\n  <optgroup label="{_text(group_name)}">')
+                html.append(f'\n  <optgroup label="{html_text(group_name)}">')
             for option in options:
                 html.append("\n  " + self._option(option))
             if group_name:
@@ -184,12 +187,12 @@ class FastWidgetRenderer(DjangoTemplates):
         """django/forms/widgets/select_option.html."""
         return (
             f'<option value="{_stringformat(widget["value"])}"{_attrs(widget["attrs"])}>'
-            f"{_text(widget['label'])}</option>\n"
+            f"{html_text(widget['label'])}</option>\n"
         )
 
     @staticmethod
     def _textarea(widget: dict) -> str:
         """django/forms/widgets/textarea.html."""
-        value = _text(widget["value"]) if widget["value"] else ""
-        name, attrs = _text(widget["name"]), _attrs(widget["attrs"])
+        value = html_text(widget["value"]) if widget["value"] else ""
+        name, attrs = html_text(widget["name"]), _attrs(widget["attrs"])
         return f'<textarea name="{name}"{attrs}>\n{value}</textarea>\n'

@@ -15,11 +15,10 @@ kept beside that test, and these tags for every step state, in each language, an
 """
 
 from django import template
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from mct_portal.form_renderer import html_text
 from mct_portal.templatetags.form_fields import field
 
 register = template.Library()
@@ -30,38 +29,28 @@ DONE_MARK = (
 )
 
 
-def _e(value) -> str:
-    """{{ value }} in an autoescaping template (localized first, as the engine does)."""
-    return conditional_escape(localize(value))
-
-
 def _step(step: dict, words: dict) -> str:
     state = step["state"]
     linked = state == "done" and step.get("url")
     current = ' aria-current="step"' if state == "current" else ""
     opening = (
-        f'<a class="stepper__link" href="{_e(step["url"])}">'
+        f'<a class="stepper__link" href="{html_text(step["url"])}">'
         if linked
         else '<span class="stepper__link">'
     )
-    number = _number(step["number"])
+    number = html_text(step["number"])
     marker = DONE_MARK if state == "done" else number
     said = words.get(state, words["upcoming"])
     return (
-        f'\n    <li class="stepper__step stepper__step--{_e(state)}"{current}>\n'
+        f'\n    <li class="stepper__step stepper__step--{html_text(state)}"{current}>\n'
         f"      {opening}\n"
         f'        <span class="stepper__marker" aria-hidden="true">{marker}</span>\n'
         '        <span class="stepper__label"><span class="visually-hidden">'
         f"{words['step'] % {'number': number}} </span>"
-        f'{_e(step["label"])}<span class="visually-hidden"> {said}</span></span>\n'
+        f'{html_text(step["label"])}<span class="visually-hidden"> {said}</span></span>\n'
         f"      {'</a>' if linked else '</span>'}\n"
         "    </li>\n  "
     )
-
-
-def _number(value) -> str:
-    """A step number as {{ number }} writes it (a small int is its digits in every language)."""
-    return str(value) if type(value) is int and 0 <= value < 1000 else _e(value)
 
 
 @register.simple_tag
@@ -78,11 +67,15 @@ def stepper(steps) -> SafeString:
         "upcoming": gettext("(not started)"),
     }
     items = "".join(_step(step, words) for step in steps)
-    progress = _e(gettext("Application progress"))
+    progress = html_text(gettext("Application progress"))
     summaries = "".join(
         '<p class="stepper__summary" aria-hidden="true">'
         + gettext("Step %(number)s of %(total)s: <strong>%(label)s</strong>")
-        % {"number": _number(step["number"]), "total": len(steps), "label": _e(step["label"])}
+        % {
+            "number": html_text(step["number"]),
+            "total": len(steps),
+            "label": html_text(step["label"]),
+        }
         + "</p>"
         for step in steps
         if step["state"] == "current"
@@ -101,13 +94,15 @@ def passcode_box(code_field, purpose, verified=None, sent=None, hint="") -> Safe
     verified = (verified or {}).get(purpose, "")
     sent = (sent or {}).get(purpose, "")
     # The translations outside the f-strings: xgettext does not look inside them.
-    send, check = _e(gettext("Email code")), _e(gettext("Verify code"))
+    send, check = html_text(gettext("Email code")), html_text(gettext("Verify code"))
     html = ["\n"]
     if verified:
         is_verified = gettext("<strong>%(address)s</strong> is verified.") % {
-            "address": _e(verified)
+            "address": html_text(verified)
         }
-        change = _e(gettext("If you change the address above, verify the new one with a new code."))
+        change = html_text(
+            gettext("If you change the address above, verify the new one with a new code.")
+        )
         html.append(
             '\n<div class="notice notice--success passcode-verified"><div class="notice__body">\n'
             f"  <p>{is_verified}</p>\n"
@@ -116,7 +111,7 @@ def passcode_box(code_field, purpose, verified=None, sent=None, hint="") -> Safe
         )
     html.append(
         '\n<div class="field passcode-send">\n'
-        f'  <p class="field__hint">{_e(hint)}</p>\n'
+        f'  <p class="field__hint">{html_text(hint)}</p>\n'
         '  <button class="button button--secondary" type="submit" name="action" '
         f'value="send_code" formnovalidate>{send}</button>\n'
         "</div>\n"

@@ -12,19 +12,15 @@ and aria-describedby="<id>_helptext <id>_error" to it, so the hint and error ids
 """
 
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+
+from mct_portal.form_renderer import html_text
 
 register = template.Library()
 
 CHOICE_GROUPS = ("radioselect", "checkboxselectmultiple")
 FILE_WIDGETS = ("file", "clearablefile")
-
-
-def _e(value) -> str:
-    """{{ value }} in an autoescaping template."""
-    return conditional_escape(value)
 
 
 def _optional(bound_field) -> str:
@@ -46,29 +42,29 @@ def _errors(errors, id_: str) -> str:
         return ""
     error_word = gettext("Error:")
     prefix = f'<span class="field__error-item"><span class="visually-hidden">{error_word} </span>'
-    items = "".join(f"{prefix}{_e(error)}</span>" for error in errors)
+    items = "".join(f"{prefix}{html_text(error)}</span>" for error in errors)
     return f'<p class="field__error" id="{id_}_error">{items}</p>'
 
 
 def _fieldset(bound_field, errors, wt: str, id_: str, legend_size, inline) -> str:
     describedby = bound_field.aria_describedby
-    describedby = f' aria-describedby="{_e(describedby)}"' if describedby else ""
-    legend_class = f" fieldset__legend--{_e(legend_size)}" if legend_size else ""
+    describedby = f' aria-describedby="{html_text(describedby)}"' if describedby else ""
+    legend_class = f" fieldset__legend--{html_text(legend_size)}" if legend_size else ""
     if wt in CHOICE_GROUPS:
         choices = "".join(
             '\n      <div class="choice">\n        '
-            f"{_e(choice.tag())}\n"
-            f'        <label class="choice__label" for="{_e(choice.id_for_label)}">'
-            f"{_e(choice.choice_label)}</label>\n      </div>\n      "
+            f"{html_text(choice.tag())}\n"
+            f'        <label class="choice__label" for="{html_text(choice.id_for_label)}">'
+            f"{html_text(choice.choice_label)}</label>\n      </div>\n      "
             for choice in bound_field
         )
         inline_class = " choices--inline" if inline else ""
         body = f'\n    <div class="choices{inline_class}">\n      {choices}\n    </div>\n    '
     else:
-        body = f'\n    <div class="field__multi">{_e(bound_field)}</div>\n    '
+        body = f'\n    <div class="field__multi">{html_text(bound_field)}</div>\n    '
     return (
         f'\n  <fieldset class="fieldset" id="{id_}"{describedby}>\n'
-        f'    <legend class="fieldset__legend{legend_class}">{_e(bound_field.label)}'
+        f'    <legend class="fieldset__legend{legend_class}">{html_text(bound_field.label)}'
         f"{_optional(bound_field)}</legend>\n"
         f"    {_hint(bound_field, id_)}\n"
         f"    {_errors(errors, id_)}\n"
@@ -80,9 +76,9 @@ def _checkbox(bound_field, errors, id_: str) -> str:
     return (
         f"\n  {_errors(errors, id_)}\n"
         '  <div class="choice choice--single">\n'
-        f"    {_e(bound_field)}\n"
-        f'    <label class="choice__label" for="{_e(bound_field.id_for_label)}">'
-        f"{_e(bound_field.label)}</label>\n"
+        f"    {html_text(bound_field)}\n"
+        f'    <label class="choice__label" for="{html_text(bound_field.id_for_label)}">'
+        f"{html_text(bound_field.label)}</label>\n"
         "  </div>\n"
         f"  {_hint(bound_field, id_, ' choice__hint')}\n"
     )
@@ -92,7 +88,7 @@ def _current_file(wt: str, current_file) -> str:
     if not (current_file and wt in FILE_WIDGETS):
         return ""
     current = gettext("Current file: <strong>%(current_file)s</strong>") % {
-        "current_file": _e(current_file)
+        "current_file": html_text(current_file)
     }
     replace = gettext("choose a new file only to replace it")
     return (
@@ -103,12 +99,12 @@ def _current_file(wt: str, current_file) -> str:
 
 def _single(bound_field, errors, wt: str, id_: str, current_file) -> str:
     return (
-        f'\n  <label class="field__label" for="{_e(bound_field.id_for_label)}">'
-        f"{_e(bound_field.label)}{_optional(bound_field)}</label>\n"
+        f'\n  <label class="field__label" for="{html_text(bound_field.id_for_label)}">'
+        f"{html_text(bound_field.label)}{_optional(bound_field)}</label>\n"
         f"  {_hint(bound_field, id_)}\n"
         f"  {_errors(errors, id_)}\n"
         f"  {_current_file(wt, current_file)}\n"
-        f"  {_e(bound_field)}\n"
+        f"  {html_text(bound_field)}\n"
     )
 
 
@@ -116,12 +112,12 @@ def _single(bound_field, errors, wt: str, id_: str, current_file) -> str:
 def field(bound_field, width="", legend_size="", inline=False, current_file="") -> SafeString:
     """The markup of one field: label or legend, hint, errors, widget."""
     if bound_field.is_hidden:
-        return mark_safe(f"\n{_e(bound_field)}\n")  # noqa: S308 (every value escaped)
-    wt = _e(bound_field.widget_type)
-    id_ = _e(bound_field.auto_id)
+        return mark_safe(f"\n{html_text(bound_field)}\n")  # noqa: S308 (every value escaped)
+    wt = html_text(bound_field.widget_type)
+    id_ = html_text(bound_field.auto_id)
     classes = f"field field--{wt}"
     if width:
-        classes += f" field--{_e(width)}"
+        classes += f" field--{html_text(width)}"
     errors = bound_field.errors
     if errors:
         classes += " field--error"

@@ -7,10 +7,12 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.template import Context, Template
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from mct_portal.form_renderer import FastWidgetRenderer
+from mct_portal.form_renderer import FastWidgetRenderer, html_text
 from tests import factories
 from tests.enrollment.wizard.test_queries import PAGES, WALKS, _standing_for, _trainer_with
 from tests.enrollment.wizard.walk import Walker
@@ -121,3 +123,14 @@ def test_every_wizard_step_page_is_the_same_with_the_stock_renderer(
     stock = [_unstable(walker.get(url).content.decode()) for url in urls]
     for url, fast_page, stock_page in zip(urls, fast, stock, strict=True):
         assert fast_page == stock_page, url
+
+
+@pytest.mark.parametrize("separator", [False, True])
+@pytest.mark.parametrize("language", ["en", "de", "ja"])
+def test_html_text_writes_small_ints_as_the_template_engine_does(language, separator, settings):
+    """Its shortcut for small ints gives what `{{ n }}` gives, with or without grouping."""
+    settings.USE_THOUSAND_SEPARATOR = separator
+    engine = Template("{{ n }}")
+    with translation.override(language):
+        for n in (*range(-999, 1000), -1000, 1000, 12345):
+            assert html_text(n) == engine.render(Context({"n": n})), n
