@@ -16,7 +16,7 @@ related objects of `select_related`), so a prepared read returns what the querys
         .filter(trainer_id=Arg("trainer_id", models.BigIntegerField()), path=Arg("path"))
         .order_by("pk")[:1]
     )
-    OPEN_DRAFT.first(trainer_id=trainer.pk, path="renew")
+    OPEN_DRAFT.all(trainer_id=trainer.pk, path="renew")  # [] or [the draft]
 
 What it covers: model rows (with `select_related`) and `values_list()` rows of plain
 fields. What it refuses when it compiles: annotations, extra selects and deferred fields.
@@ -220,11 +220,6 @@ class PreparedRead:
         """Every row, as the queryset would return them."""
         connection = connections[self.using]
         return self.compiled(connection).execute(connection, values)
-
-    def first(self, **values):
-        """The first row, or None (the queryset should have its ordering and `[:1]`)."""
-        rows = self.all(**values)
-        return rows[0] if rows else None
 
 
 class _CompiledBundle:

@@ -74,7 +74,7 @@ def test_the_related_rows_come_with_the_row_in_one_query(applications, django_as
     application = applications[0]
     read = PreparedRead(lambda: _application_queryset(Arg("trainer_id", ID), Arg("path")))
     with django_assert_num_queries(1):
-        row = read.first(trainer_id=application.trainer_id, path=application.path)
+        (row,) = read.all(trainer_id=application.trainer_id, path=application.path)
         assert row.partner.name == application.partner.name
 
 
@@ -83,8 +83,8 @@ def test_each_call_runs_with_its_own_values(applications):
         lambda: Application.objects.filter(trainer_id=Arg("trainer_id", ID)).order_by("pk")[:1]
     )
     for application in applications:
-        assert read.first(trainer_id=application.trainer_id).pk == application.pk
-    assert read.first(trainer_id=-1) is None
+        assert [row.pk for row in read.all(trainer_id=application.trainer_id)] == [application.pk]
+    assert read.all(trainer_id=-1) == []
 
 
 def test_values_list_rows_and_a_datetime_argument_equal_the_querysets():
