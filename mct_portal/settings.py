@@ -192,6 +192,10 @@ else:
             "TEST": {"NAME": VAR_DIR / "test-db.sqlite3"},
         }
     }
+# The hot reads of core.prepared run as server-side prepared statements (planned once per
+# connection). Off behind a pooler that moves one client's queries between server sessions
+# (PgBouncer in transaction or statement mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery ---------------------------------------------------------------------

@@ -3,11 +3,12 @@
 import datetime
 
 import pytest
-from django.db import connection, models
+from django.db import DataError, connection, connections, models, transaction
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.prepared import Arg, PreparedBundle, PreparedRead
+from core.prepared import _SERVER_STATEMENTS, Arg, PreparedBundle, PreparedRead, _ServerStatement
 from enrollment.enums import APPLICATION_OPEN, ApplicationPath, EmployerType, MembershipStatus
 from enrollment.models import Application, Membership
 from tests import factories
@@ -245,3 +246,133 @@ def test_a_bundle_runs_on_one_database():
     build = lambda: Membership.objects.filter(trainer_id=Arg("t", ID))  # noqa: E731
     with pytest.raises(ValueError):
         PreparedBundle(one=PreparedRead(build), other=PreparedRead(build, using="other"))
+
+
+# ------------------------------------------------------------ server-side prepared statements
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+def test_the_statement_numbers_the_values_and_keeps_literal_percent_signs():
+    statement = _ServerStatement("SELECT a FROM t WHERE b = %s AND c LIKE '%%s%%' AND d = %s")
+    assert statement.name.startswith("mct_")
+    assert statement.execute_sql == f"EXECUTE {statement.name}(%s, %s)"
+    body = "SELECT a FROM t WHERE b = $1 AND c LIKE '%%s%%' AND d = $2"
+    assert statement.prepare_sql == (
+        f"PREPARE {statement.name} AS {body}; EXECUTE {statement.name}(%s, %s)"
+    )
+    plain = _ServerStatement("SELECT 1")
+    assert plain.execute_sql == f"EXECUTE {plain.name}"
+    assert plain.name != statement.name
+
+
+@pytest.fixture
+def fresh_session_statements():
+    """No statement prepared on this connection yet (earlier tests may have prepared the
+    same SQL: the names come from the SQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    _SERVER_STATEMENTS.pop(connection.connection, None)
+
+
+def _draft_read():
+    return PreparedRead(
+        lambda: Application.objects.filter(trainer_id=Arg("trainer_id", ID)).order_by("pk")
+    )
+
+
+def _statements_named(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+def test_a_read_is_prepared_with_its_first_execute_then_executed_alone(
+    applications, fresh_session_statements
+):
+    read = _draft_read()
+    application = applications[0]
+    with CaptureQueriesContext(connection) as first:
+        rows = read.all(trainer_id=application.trainer_id)
+    with CaptureQueriesContext(connection) as second:
+        again = read.all(trainer_id=application.trainer_id)
+    name = read.compiled(connections["default"]).statement.name
+    assert [q["sql"].split()[0] for q in first.captured_queries] == ["PREPARE"]
+    assert [q["sql"].split()[0] for q in second.captured_queries] == ["EXECUTE"]
+    assert name in second.captured_queries[0]["sql"]
+    assert _statements_named(name) == 1
+    assert [r.pk for r in rows] == [r.pk for r in again] == [application.pk]
+    _same_object(again[0], Application.objects.get(pk=application.pk))
+
+
+@on_postgresql
+def test_a_rollback_keeps_the_statement(applications, fresh_session_statements):
+    read = _draft_read()
+    application = applications[0]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        read.all(trainer_id=application.trainer_id)
+        raise RuntimeError
+    with CaptureQueriesContext(connection) as after:
+        assert [r.pk for r in read.all(trainer_id=application.trainer_id)] == [application.pk]
+    assert [q["sql"].split()[0] for q in after.captured_queries] == ["EXECUTE"]
+
+
+@on_postgresql
+def test_after_a_failed_query_it_asks_the_server_whether_the_statement_exists(
+    applications, fresh_session_statements
+):
+    read = _draft_read()
+    application = applications[0]
+    # PREPARE succeeds, its EXECUTE fails (the id is out of bigint's range).
+    with pytest.raises(DataError), transaction.atomic():
+        read.all(trainer_id=2**70)
+    with CaptureQueriesContext(connection) as after:
+        assert [r.pk for r in read.all(trainer_id=application.trainer_id)] == [application.pk]
+    assert [q["sql"].split()[0] for q in after.captured_queries] == ["SELECT", "EXECUTE"]
+
+    # Gone from the server (another client deallocated everything): prepared again.
+    name = read.compiled(connections["default"]).statement.name
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    _SERVER_STATEMENTS[connection.connection][name] = "unsure"
+    with CaptureQueriesContext(connection) as again:
+        assert [r.pk for r in read.all(trainer_id=application.trainer_id)] == [application.pk]
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["SELECT", "PREPARE"]
+
+
+@on_postgresql
+def test_a_bundle_is_prepared_too(applications, fresh_session_statements):
+    application = applications[0]
+    values = {"trainer_id": application.trainer_id, "user_id": -1, "now": timezone.now()}
+    bundle = _bundle()
+    expected = bundle.all(**values)
+    with CaptureQueriesContext(connection) as again:
+        assert bundle.all(**values).keys() == expected.keys()
+    assert [q["sql"].split()[0] for q in again.captured_queries] == ["EXECUTE"]
+    assert [r.pk for r in bundle.all(**values)["applications"]] == [application.pk]
+
+
+@on_postgresql
+def test_with_prepared_statements_off_the_sql_goes_as_it_is(applications, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    read = _draft_read()
+    application = applications[0]
+    with CaptureQueriesContext(connection) as queries:
+        assert [r.pk for r in read.all(trainer_id=application.trainer_id)] == [application.pk]
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
+    assert read.compiled(connections["default"]).statement is None
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_the_statement_again(applications):
+    read = _draft_read()
+    application = applications[0]
+    read.all(trainer_id=application.trainer_id)
+    connection.close()  # as CONN_MAX_AGE does; the next query opens another session
+    with CaptureQueriesContext(connection) as queries:
+        assert [r.pk for r in read.all(trainer_id=application.trainer_id)] == [application.pk]
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["PREPARE"]
