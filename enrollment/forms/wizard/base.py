@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.conf import settings
 
+from core.forms import CheapCopyForm
 from verification.enums import DocumentState
 from verification.forms import EvidenceFileField
 
@@ -69,8 +70,8 @@ def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StepForm(forms.Form):
-    """Base of every step form: keeps the step context."""
+class StepForm(CheapCopyForm):
+    """Base of every step form: keeps the step context (and copies its fields cheaply)."""
 
     def __init__(self, *args, context=None, **kwargs):
         self.context = context
