@@ -66,7 +66,10 @@ def copy_field(field: forms.Field) -> forms.Field:
     new_widget = result.widget = _shallow(widget)
     new_widget.attrs = widget.attrs.copy()
     if type(widget).__deepcopy__ is ChoiceWidget.__deepcopy__:
-        new_widget.choices = copy.copy(widget.choices)
+        if _flat_choices(widget.choices):  # what the setter would normalize them to
+            new_widget._choices = list(widget.choices)
+        else:
+            new_widget.choices = copy.copy(widget.choices)
     result.error_messages = field.error_messages.copy()
     result.validators = field.validators[:]
     if is_choice:

@@ -31,6 +31,7 @@ model and values_list() reads without joins, over fields whose JSON form `to_pyt
 reads back exactly (numbers, text, booleans, dates, times, UUIDs, JSON); it refuses others.
 """
 
+import functools
 import hashlib
 import re
 import weakref
@@ -231,8 +232,22 @@ class _Compiled:
 
     def rows_from_json(self, records: list[dict]) -> list:
         """The rows, from the row_to_json() objects of this read's branch."""
-        rows = [[_from_json(f, record[f.column]) for f in self.fields] for record in records]
+        readers = self._json_readers
+        rows = [
+            [
+                value if read is None or value is None else read(value)
+                for column, read in readers
+                for value in (record[column],)
+            ]
+            for record in records
+        ]
         return self.make_rows(rows)
+
+    @functools.cached_property
+    def _json_readers(self) -> list:
+        """Each column with what reads its JSON value: None where that value already is
+        the field's value, else the field's to_python()."""
+        return [(field.column, _json_reader(field)) for field in self.fields]
 
 
 # The field types whose row_to_json() value their to_python() turns back into what the
@@ -265,10 +280,23 @@ JSON_CARRIED_TYPES = frozenset(
 )
 
 
-def _from_json(field, value):
-    if value is None or isinstance(field, models.JSONField):
-        return value
-    return field.to_python(value)
+# The to_python() methods that return a JSON value (text, a number, a boolean) unchanged.
+_RETURNS_JSON_AS_IS = frozenset(
+    {
+        models.Field.to_python,
+        models.CharField.to_python,
+        models.TextField.to_python,
+        models.IntegerField.to_python,
+        models.BooleanField.to_python,
+    }
+)
+
+
+def _json_reader(field):
+    if isinstance(field, models.JSONField):
+        return None  # psycopg2 parses JSON columns (a custom decoder is refused)
+    target = field.target_field if field.is_relation else field
+    return None if type(target).to_python in _RETURNS_JSON_AS_IS else field.to_python
 
 
 class PreparedRead:

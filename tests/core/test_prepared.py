@@ -8,7 +8,14 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.prepared import _SERVER_STATEMENTS, Arg, PreparedBundle, PreparedRead, _ServerStatement
+from core.prepared import (
+    _SERVER_STATEMENTS,
+    Arg,
+    PreparedBundle,
+    PreparedRead,
+    _json_reader,
+    _ServerStatement,
+)
 from enrollment.enums import APPLICATION_OPEN, ApplicationPath, EmployerType, MembershipStatus
 from enrollment.models import Application, Membership
 from tests import factories
@@ -376,3 +383,13 @@ def test_a_new_connection_prepares_the_statement_again(applications):
     with CaptureQueriesContext(connection) as queries:
         assert [r.pk for r in read.all(trainer_id=application.trainer_id)] == [application.pk]
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["PREPARE"]
+
+
+def test_json_values_are_read_through_to_python_only_where_it_changes_them():
+    fields = {field.name: field for field in Application._meta.concrete_fields}
+    for name in ("id", "trainer", "path", "verified_email", "is_microsoft_employee", "draft_data"):
+        assert _json_reader(fields[name]) is None, name
+    for name in ("public_id", "created_at"):
+        assert _json_reader(fields[name]) == fields[name].to_python, name
+    starts_on = Membership._meta.get_field("starts_on")
+    assert _json_reader(starts_on)("2026-01-02") == datetime.date(2026, 1, 2)
