@@ -13,6 +13,8 @@ compares them for every form of the wizards and the profile pages).
 
 import html
 
+from django import forms
+from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist
 from django.utils.formats import localize
@@ -128,6 +130,12 @@ class FastWidgetRenderer(DjangoTemplates):
                 del self._python[name]
         self._checked_overrides = True
 
+    def writes(self, template_name: str) -> bool:
+        """Whether this renderer writes that widget template in Python."""
+        if not self._checked_overrides:
+            self._drop_overridden()
+        return template_name in self._python
+
     def render(self, template_name, context, request=None):
         if not self._checked_overrides:
             self._drop_overridden()
@@ -196,3 +204,84 @@ class FastWidgetRenderer(DjangoTemplates):
         value = html_text(widget["value"]) if widget["value"] else ""
         name, attrs = html_text(widget["name"]), _attrs(widget["attrs"])
         return f'<textarea name="{name}"{attrs}>\n{value}</textarea>\n'
+
+
+# ---------------------------------------------------------------- bound fields, directly
+#
+# The {% field %} tag draws a field's widget through these where it can: what
+# BoundField.as_widget() and BoundWidget.tag() would return, written without the
+# widget's context dictionaries and the renderer's dispatch, and with the help text
+# translated once (as_widget evaluates a lazy help text twice more). They apply to the
+# stock classes below, drawn by this renderer; anything else goes the usual way.
+
+DIRECT_INPUTS = frozenset(
+    {forms.TextInput, forms.EmailInput, forms.URLInput, forms.NumberInput, forms.HiddenInput}
+)
+DIRECT_OPTIONS = frozenset({forms.RadioSelect, forms.CheckboxSelectMultiple})
+
+
+def _writes(bound_field, template_name: str) -> bool:
+    renderer = bound_field.form.renderer
+    return type(renderer) is FastWidgetRenderer and renderer.writes(template_name)
+
+
+def aria_describedby(bound_field, help_text: str, errors) -> str | None:
+    """BoundField.aria_describedby, with the help text and errors already read."""
+    widget = bound_field.field.widget
+    if widget.attrs.get("aria-describedby"):
+        return None
+    auto_id = bound_field.auto_id
+    if not auto_id or widget.is_hidden:
+        return ""
+    ids = [f"{auto_id}_helptext"] if help_text else []
+    if errors:
+        ids.append(f"{auto_id}_error")
+    return " ".join(ids)
+
+
+def input_tag(bound_field, help_text: str, errors) -> str | None:
+    """str(bound_field) for a stock <input> widget, or None for any other field.
+
+    BoundField.build_widget_attrs() then as_widget(): required (Input's
+    use_required_attribute() is `not is_hidden`), disabled, aria-invalid, aria-describedby,
+    the id; then Widget.get_context(): the widget's attrs first, these over them."""
+    field = bound_field.field
+    widget = field.widget
+    if (
+        type(widget) not in DIRECT_INPUTS
+        or type(bound_field) is not BoundField
+        or field.localize
+        or field.show_hidden_initial
+        or not _writes(bound_field, widget.template_name)
+    ):
+        return None
+    attrs = {}
+    if not widget.is_hidden and field.required and bound_field.form.use_required_attribute:
+        attrs["required"] = True
+    if field.disabled:
+        attrs["disabled"] = True
+    if not widget.is_hidden and errors:
+        attrs["aria-invalid"] = "true"
+    if not widget.use_fieldset:
+        describedby = aria_describedby(bound_field, help_text, errors)
+        if describedby:
+            attrs["aria-describedby"] = describedby
+    auto_id = bound_field.auto_id
+    if auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", auto_id)
+    data = {
+        "type": widget.input_type,
+        "name": bound_field.html_name,
+        "value": widget.format_value(bound_field.value()),
+        "attrs": {**widget.attrs, **attrs},
+    }
+    return _input(data).strip()
+
+
+def option_tag(choice) -> str:
+    """choice.tag() (without its label) of a stock radio or checkbox group's option."""
+    data, renderer = choice.data, choice.renderer
+    direct = type(choice.parent_widget) in DIRECT_OPTIONS and type(renderer) is FastWidgetRenderer
+    if direct and renderer.writes(data["template_name"]):
+        return _input(data).strip()
+    return html_text(choice.tag())

@@ -15,7 +15,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from mct_portal.form_renderer import html_text
+from mct_portal.form_renderer import aria_describedby, html_text, input_tag, option_tag
 
 register = template.Library()
 
@@ -30,11 +30,16 @@ def _optional(bound_field) -> str:
     return f' <span class="field__optional">{optional}</span>'
 
 
-def _hint(bound_field, id_: str, extra_class: str = "") -> str:
-    help_text = bound_field.help_text
+def _hint(help_text: str, id_: str, extra_class: str = "") -> str:
     if not help_text:
         return ""
     return f'<div class="field__hint{extra_class}" id="{id_}_helptext">{help_text}</div>'
+
+
+def _widget(bound_field, help_text: str, errors) -> str:
+    """The field's widget: written directly for the stock inputs, else str(bound_field)."""
+    tag = input_tag(bound_field, help_text, errors)
+    return html_text(bound_field) if tag is None else tag
 
 
 def _errors(errors, id_: str) -> str:
@@ -46,14 +51,14 @@ def _errors(errors, id_: str) -> str:
     return f'<p class="field__error" id="{id_}_error">{items}</p>'
 
 
-def _fieldset(bound_field, errors, wt: str, id_: str, legend_size, inline) -> str:
-    describedby = bound_field.aria_describedby
+def _fieldset(bound_field, help_text, errors, wt: str, id_: str, legend_size, inline) -> str:
+    describedby = aria_describedby(bound_field, help_text, errors)
     describedby = f' aria-describedby="{html_text(describedby)}"' if describedby else ""
     legend_class = f" fieldset__legend--{html_text(legend_size)}" if legend_size else ""
     if wt in CHOICE_GROUPS:
         choices = "".join(
             '\n      <div class="choice">\n        '
-            f"{html_text(choice.tag())}\n"
+            f"{option_tag(choice)}\n"
             f'        <label class="choice__label" for="{html_text(choice.id_for_label)}">'
             f"{html_text(choice.choice_label)}</label>\n      </div>\n      "
             for choice in bound_field
@@ -61,26 +66,27 @@ def _fieldset(bound_field, errors, wt: str, id_: str, legend_size, inline) -> st
         inline_class = " choices--inline" if inline else ""
         body = f'\n    <div class="choices{inline_class}">\n      {choices}\n    </div>\n    '
     else:
-        body = f'\n    <div class="field__multi">{html_text(bound_field)}</div>\n    '
+        widget = _widget(bound_field, help_text, errors)
+        body = f'\n    <div class="field__multi">{widget}</div>\n    '
     return (
         f'\n  <fieldset class="fieldset" id="{id_}"{describedby}>\n'
         f'    <legend class="fieldset__legend{legend_class}">{html_text(bound_field.label)}'
         f"{_optional(bound_field)}</legend>\n"
-        f"    {_hint(bound_field, id_)}\n"
+        f"    {_hint(help_text, id_)}\n"
         f"    {_errors(errors, id_)}\n"
         f"    {body}\n  </fieldset>\n"
     )
 
 
-def _checkbox(bound_field, errors, id_: str) -> str:
+def _checkbox(bound_field, help_text, errors, id_: str) -> str:
     return (
         f"\n  {_errors(errors, id_)}\n"
         '  <div class="choice choice--single">\n'
-        f"    {html_text(bound_field)}\n"
+        f"    {_widget(bound_field, help_text, errors)}\n"
         f'    <label class="choice__label" for="{html_text(bound_field.id_for_label)}">'
         f"{html_text(bound_field.label)}</label>\n"
         "  </div>\n"
-        f"  {_hint(bound_field, id_, ' choice__hint')}\n"
+        f"  {_hint(help_text, id_, ' choice__hint')}\n"
     )
 
 
@@ -97,35 +103,38 @@ def _current_file(wt: str, current_file) -> str:
     )
 
 
-def _single(bound_field, errors, wt: str, id_: str, current_file) -> str:
+def _single(bound_field, help_text, errors, wt: str, id_: str, current_file) -> str:
     return (
         f'\n  <label class="field__label" for="{html_text(bound_field.id_for_label)}">'
         f"{html_text(bound_field.label)}{_optional(bound_field)}</label>\n"
-        f"  {_hint(bound_field, id_)}\n"
+        f"  {_hint(help_text, id_)}\n"
         f"  {_errors(errors, id_)}\n"
         f"  {_current_file(wt, current_file)}\n"
-        f"  {html_text(bound_field)}\n"
+        f"  {_widget(bound_field, help_text, errors)}\n"
     )
 
 
 @register.simple_tag
 def field(bound_field, width="", legend_size="", inline=False, current_file="") -> SafeString:
     """The markup of one field: label or legend, hint, errors, widget."""
+    errors = bound_field.errors
     if bound_field.is_hidden:
-        return mark_safe(f"\n{html_text(bound_field)}\n")  # noqa: S308 (every value escaped)
+        widget = _widget(bound_field, "", errors)  # a hidden field's hint is never drawn
+        return mark_safe(f"\n{widget}\n")  # noqa: S308 (every value escaped)
     wt = html_text(bound_field.widget_type)
     id_ = html_text(bound_field.auto_id)
     classes = f"field field--{wt}"
     if width:
         classes += f" field--{html_text(width)}"
-    errors = bound_field.errors
     if errors:
         classes += " field--error"
+    # Translated once: Django's own code reads a lazy help text again each time.
+    help_text = str(bound_field.help_text)
     if bound_field.use_fieldset:
-        body = _fieldset(bound_field, errors, wt, id_, legend_size, inline)
+        body = _fieldset(bound_field, help_text, errors, wt, id_, legend_size, inline)
     elif wt == "checkbox":
-        body = _checkbox(bound_field, errors, id_)
+        body = _checkbox(bound_field, help_text, errors, id_)
     else:
-        body = _single(bound_field, errors, wt, id_, current_file)
+        body = _single(bound_field, help_text, errors, wt, id_, current_file)
     # Every value above is escaped; help texts are the forms' own markup (|safe before).
     return mark_safe(f'\n\n<div class="{classes}">\n{body}\n</div>\n\n')  # noqa: S308

@@ -7,12 +7,13 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.forms.widgets import ChoiceWidget
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from mct_portal.form_renderer import FastWidgetRenderer, html_text
+from mct_portal.form_renderer import FastWidgetRenderer, html_text, input_tag, option_tag
 from tests import factories
 from tests.enrollment.wizard.test_queries import PAGES, WALKS, _standing_for, _trainer_with
 from tests.enrollment.wizard.walk import Walker
@@ -134,3 +135,58 @@ def test_html_text_writes_small_ints_as_the_template_engine_does(language, separ
     with translation.override(language):
         for n in (*range(-999, 1000), -1000, 1000, 12345):
             assert html_text(n) == engine.render(Context({"n": n})), n
+
+
+class DirectFields(EveryWidget):
+    """EveryWidget, with the cases the field tag's direct inputs must tell apart."""
+
+    with_hint = forms.CharField(help_text=gettext_lazy("Bee"), max_length=5)
+    off = forms.IntegerField(required=False, disabled=True, help_text="x")
+    own_ids = forms.CharField(
+        widget=forms.TextInput(attrs={"id": "mine", "aria-describedby": "elsewhere"})
+    )
+    localized = forms.DecimalField(localize=True, required=False)
+    hinted_hidden = forms.CharField(widget=forms.HiddenInput, help_text="never", initial="h")
+    shown_initial = forms.CharField(show_hidden_initial=True, required=False, initial="s")
+
+
+DIRECT_CASES = [
+    {},
+    {"initial": {"text": "<i>x</i>", "radio": "b", "boxes": ["a", ""], "number": 1234567}},
+    {"data": {"text": 'q"uote', "email": "bad", "radio": "zz", "boxes": ["b"], "off": "3"}},
+    {"data": {}, "prefix": "app_1"},
+    {"auto_id": False, "data": {"with_hint": "too long text"}},
+    {"use_required_attribute": False},
+]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("kwargs", DIRECT_CASES)
+def test_the_field_tags_direct_inputs_and_options_are_what_django_writes(kwargs, language):
+    with translation.override(language):
+        form = DirectFields(renderer=FastWidgetRenderer(), **kwargs)
+        direct = set()
+        for bound_field in form:
+            errors = bound_field.errors
+            tag = input_tag(bound_field, str(bound_field.help_text), errors)
+            if tag is not None:
+                assert tag == str(bound_field), bound_field.name
+                direct.add(bound_field.name)
+            if isinstance(bound_field.field.widget, ChoiceWidget):
+                for choice in bound_field:
+                    assert option_tag(choice) == html_text(choice.tag()), bound_field.name
+        assert direct == {
+            "text", "email", "number", "hidden", "url", "flags", "with_hint", "off", "own_ids",
+            "hinted_hidden",
+        }  # fmt: skip
+
+
+def test_stock_radios_are_written_directly_and_others_go_through_the_renderer():
+    form = DirectFields(renderer=FastWidgetRenderer(), initial={"radio": "b"})
+    (choice,) = [c for c in form["radio"] if c.data["value"] == "b"]
+    assert option_tag(choice) == str(choice.tag())
+    assert " checked" in option_tag(choice)
+    stock = DirectFields(renderer=DjangoTemplates(), initial={"radio": "b"})
+    assert input_tag(stock["text"], "", stock["text"].errors) is None
+    (stock_choice,) = [c for c in stock["radio"] if c.data["value"] == "b"]
+    assert option_tag(stock_choice) == option_tag(choice)
