@@ -37,6 +37,7 @@ from django.views.generic import TemplateView
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, StepsHelper
 
+from core.forms import CheapCopyForm
 from core.l10n import long_date
 from verification.enums import PasscodePurpose
 
@@ -130,6 +131,10 @@ STEP_SERVICES = {
     "requirements": _save_requirements,
     "terms": _accept_terms,
 }
+
+
+class StepManagementForm(CheapCopyForm, ManagementForm):
+    """formtools' management form (the current step, hidden), copying its field cheaply."""
 
 
 class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
@@ -352,7 +357,7 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
 
     def post(self, request, *args, **kwargs):
         url_step = kwargs.get("step")
-        management = ManagementForm(request.POST, prefix=self.prefix)
+        management = StepManagementForm(request.POST, prefix=self.prefix)
         if not management.is_valid():
             messages.warning(
                 request,
@@ -555,8 +560,19 @@ class ApplicationWizard(PasscodeStepMixin, NamedUrlSessionWizardView):
         return steps
 
     def get_context_data(self, form, **kwargs):
-        context = super().get_context_data(form=form, **kwargs)
+        # What formtools' get_context_data() gives (WizardView's, then NamedUrlWizardView's
+        # url_name), with StepManagementForm.
+        context = TemplateView.get_context_data(self, form=form, **kwargs)
+        context.update(self.storage.extra_data)
         step = self.steps.current
+        context["wizard"] = {
+            "form": form,
+            "steps": self.steps,
+            "management_form": StepManagementForm(
+                prefix=self.prefix, initial={"current_step": step}
+            ),
+            "url_name": self.url_name,
+        }
         application = self.application
         program = self.definition.program
         context.update(

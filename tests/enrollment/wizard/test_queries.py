@@ -12,8 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.forms import FieldPrototypes
 from enrollment.enums import MembershipStatus, Program
 from enrollment.models import Application
+from enrollment.wizard.base import StepManagementForm
 from tests import factories
 from tests.enrollment.wizard.walk import Walker, good_pdf, membership, prefix_of
 
@@ -231,3 +233,19 @@ def test_a_step_reads_the_trainer_once(walker, terms):
             assert request().status_code in (200, 302)
         reads = [q["sql"] for q in queries.captured_queries if TRAINER_READ.search(q["sql"])]
         assert len(reads) == 1, reads
+
+
+def test_the_step_context_is_formtools_with_a_management_form_that_copies_cheaply(walker, terms):
+    _renewing(walker)
+    page = walker.get("/apply/renew/profile/")
+    wizard = page.context["wizard"]
+    assert set(wizard) == {"form", "steps", "management_form", "url_name"}
+    assert wizard["url_name"] == "apply_renew_step"
+    management = wizard["management_form"]
+    assert type(management) is StepManagementForm
+    assert type(StepManagementForm.base_fields) is FieldPrototypes
+    assert management.prefix == prefix_of(page) and management.initial == {
+        "current_step": "profile"
+    }
+    hidden = f'<input type="hidden" name="{prefix_of(page)}-current_step" value="profile"'
+    assert hidden in page.content.decode()
