@@ -285,3 +285,53 @@ def option_tag(choice) -> str:
     if direct and renderer.writes(data["template_name"]):
         return _input(data).strip()
     return html_text(choice.tag())
+
+
+def _flat(choices) -> bool:
+    return all(not isinstance(label, (list, tuple)) for _value, label in choices)
+
+
+def direct_options(bound_field, errors) -> list[tuple[str, str | None, object]] | None:
+    """(tag, id for its label, label) of each option of a stock radio or checkbox group
+    without option groups; None for any other field.
+
+    What iterating the bound field gives: BoundField.subwidgets (the group's id,
+    build_widget_attrs(): required where the widget uses it, disabled, aria-invalid; a
+    fieldset gets no aria-describedby), then ChoiceWidget.optgroups() and create_option():
+    each option has the group's attrs, `checked` when selected (one only for radios), and
+    its id suffixed with its index."""
+    field = bound_field.field
+    widget = field.widget
+    if (
+        type(widget) not in DIRECT_OPTIONS
+        or type(bound_field) is not BoundField
+        or not _writes(bound_field, widget.option_template_name)
+        or not _flat(widget.choices)
+    ):
+        return None
+    id_ = widget.attrs.get("id") or bound_field.auto_id
+    attrs = {"id": id_} if id_ else {}
+    required = widget.use_required_attribute(bound_field.initial)
+    if required and field.required and bound_field.form.use_required_attribute:
+        attrs["required"] = True
+    if field.disabled:
+        attrs["disabled"] = True
+    if not widget.is_hidden and errors:
+        attrs["aria-invalid"] = "true"
+    group_attrs = {**widget.attrs, **attrs}
+    selected_values = widget.format_value(bound_field.value())
+    multiple, has_selected = widget.allow_multiple_selected, False
+    name, input_type = bound_field.html_name, widget.input_type
+    options = []
+    for index, (value, label) in enumerate(widget.choices):
+        value = "" if value is None else value
+        selected = (not has_selected or multiple) and str(value) in selected_values
+        has_selected |= selected
+        option_attrs = dict(group_attrs)
+        if selected:
+            option_attrs.update(widget.checked_attribute)
+        if "id" in option_attrs:
+            option_attrs["id"] = widget.id_for_label(option_attrs["id"], str(index))
+        data = {"type": input_type, "name": name, "value": value, "attrs": option_attrs}
+        options.append((_input(data).strip(), option_attrs.get("id"), label))
+    return options

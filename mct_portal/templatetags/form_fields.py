@@ -15,7 +15,13 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from mct_portal.form_renderer import aria_describedby, html_text, input_tag, option_tag
+from mct_portal.form_renderer import (
+    aria_describedby,
+    direct_options,
+    html_text,
+    input_tag,
+    option_tag,
+)
 
 register = template.Library()
 
@@ -56,12 +62,15 @@ def _fieldset(bound_field, help_text, errors, wt: str, id_: str, legend_size, in
     describedby = f' aria-describedby="{html_text(describedby)}"' if describedby else ""
     legend_class = f" fieldset__legend--{html_text(legend_size)}" if legend_size else ""
     if wt in CHOICE_GROUPS:
+        options = direct_options(bound_field, errors)
+        if options is None:
+            options = [(option_tag(c), c.id_for_label, c.choice_label) for c in bound_field]
         choices = "".join(
             '\n      <div class="choice">\n        '
-            f"{option_tag(choice)}\n"
-            f'        <label class="choice__label" for="{html_text(choice.id_for_label)}">'
-            f"{html_text(choice.choice_label)}</label>\n      </div>\n      "
-            for choice in bound_field
+            f"{tag}\n"
+            f'        <label class="choice__label" for="{html_text(label_for)}">'
+            f"{html_text(label)}</label>\n      </div>\n      "
+            for tag, label_for, label in options
         )
         inline_class = " choices--inline" if inline else ""
         body = f'\n    <div class="choices{inline_class}">\n      {choices}\n    </div>\n    '

@@ -53,6 +53,9 @@ def _with_errors(form):
     form._errors = ErrorDict(
         {name: form.error_class(list(ERRORS), renderer=form.renderer) for name in form.fields}
     )
+    # Bound fields made before the errors keep what they cached (a choice group's options
+    # without aria-invalid); a page with errors makes its bound fields after validating.
+    form._bound_fields_cache.clear()
     return form
 
 

@@ -13,7 +13,13 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from mct_portal.form_renderer import FastWidgetRenderer, html_text, input_tag, option_tag
+from mct_portal.form_renderer import (
+    FastWidgetRenderer,
+    direct_options,
+    html_text,
+    input_tag,
+    option_tag,
+)
 from tests import factories
 from tests.enrollment.wizard.test_queries import PAGES, WALKS, _standing_for, _trainer_with
 from tests.enrollment.wizard.walk import Walker
@@ -148,12 +154,21 @@ class DirectFields(EveryWidget):
     localized = forms.DecimalField(localize=True, required=False)
     hinted_hidden = forms.CharField(widget=forms.HiddenInput, help_text="never", initial="h")
     shown_initial = forms.CharField(show_hidden_initial=True, required=False, initial="s")
+    off_radio = forms.ChoiceField(choices=CHOICES, widget=forms.RadioSelect, disabled=True)
+    needed_boxes = forms.MultipleChoiceField(choices=CHOICES, widget=forms.CheckboxSelectMultiple)
+    own_radio = forms.ChoiceField(
+        choices=[(1, "One"), (None, "Nothing"), (1, "One again")],
+        widget=forms.RadioSelect(attrs={"id": "own", "class": "c"}),
+        required=False,
+    )
 
 
 DIRECT_CASES = [
     {},
     {"initial": {"text": "<i>x</i>", "radio": "b", "boxes": ["a", ""], "number": 1234567}},
     {"data": {"text": 'q"uote', "email": "bad", "radio": "zz", "boxes": ["b"], "off": "3"}},
+    {"data": {"radio": "a", "boxes": ["a", ""], "needed_boxes": ["b"], "own_radio": "1"}},
+    {"initial": {"own_radio": None, "off_radio": "b", "needed_boxes": ["a", "zz"]}},
     {"data": {}, "prefix": "app_1"},
     {"auto_id": False, "data": {"with_hint": "too long text"}},
     {"use_required_attribute": False},
@@ -175,9 +190,16 @@ def test_the_field_tags_direct_inputs_and_options_are_what_django_writes(kwargs,
             if isinstance(bound_field.field.widget, ChoiceWidget):
                 for choice in bound_field:
                     assert option_tag(choice) == html_text(choice.tag()), bound_field.name
+                options = direct_options(bound_field, errors)
+                expected = [
+                    (html_text(c.tag()), c.id_for_label, c.choice_label) for c in bound_field
+                ]
+                if options is not None:
+                    assert options == expected, bound_field.name
+                    direct.add(bound_field.name)
         assert direct == {
             "text", "email", "number", "hidden", "url", "flags", "with_hint", "off", "own_ids",
-            "hinted_hidden",
+            "hinted_hidden", "radio", "boxes", "off_radio", "needed_boxes", "own_radio",
         }  # fmt: skip
 
 
@@ -186,7 +208,9 @@ def test_stock_radios_are_written_directly_and_others_go_through_the_renderer():
     (choice,) = [c for c in form["radio"] if c.data["value"] == "b"]
     assert option_tag(choice) == str(choice.tag())
     assert " checked" in option_tag(choice)
+    assert direct_options(form["grouped_radio"], form["grouped_radio"].errors) is None
     stock = DirectFields(renderer=DjangoTemplates(), initial={"radio": "b"})
     assert input_tag(stock["text"], "", stock["text"].errors) is None
+    assert direct_options(stock["radio"], stock["radio"].errors) is None
     (stock_choice,) = [c for c in stock["radio"] if c.data["value"] == "b"]
     assert option_tag(stock_choice) == option_tag(choice)
