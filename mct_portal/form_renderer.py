@@ -18,8 +18,9 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.template import TemplateDoesNotExist
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 W = "django/forms/widgets/"
 
@@ -27,10 +28,16 @@ W = "django/forms/widgets/"
 def html_text(value) -> str:
     """`{{ value }}` in an autoescaping template: localized, then escaped unless already
     safe (the Python-written markup of widgets, fields and the wizard's parts)."""
-    if type(value) is str:  # the common case, without Django's lazy-aware wrappers
+    cls = type(value)
+    if cls is str:  # the common case, without Django's lazy-aware wrappers
         return html.escape(value)
-    if type(value) is int and -1000 < value < 1000:  # no grouping in any language
+    if cls is SafeString:
+        return value
+    if cls is int and -1000 < value < 1000:  # no grouping in any language
         return str(value)
+    if isinstance(value, Promise):  # a lazy translation: localize() leaves it as it is
+        text = str(value)
+        return text if isinstance(text, SafeData) else html.escape(text)
     return conditional_escape(localize(value))
 
 

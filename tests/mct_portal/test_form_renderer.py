@@ -10,6 +10,7 @@ from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import ChoiceWidget
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
@@ -141,6 +142,22 @@ def test_html_text_writes_small_ints_as_the_template_engine_does(language, separ
     with translation.override(language):
         for n in (*range(-999, 1000), -1000, 1000, 12345):
             assert html_text(n) == engine.render(Context({"n": n})), n
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_html_text_writes_safe_and_lazy_text_as_the_template_engine_does(language):
+    engine = Template("{{ v }}")
+    values = [
+        mark_safe("<b>safe</b> & co"),
+        gettext_lazy("Bee"),
+        gettext_lazy("This field is required."),
+        gettext_lazy("<i>not</i> & translated"),
+        lazy(lambda: mark_safe("<b>lazy safe</b>"), str)(),
+        "<plain> & 'text'",
+    ]
+    with translation.override(language):
+        for value in values:
+            assert html_text(value) == engine.render(Context({"v": value})), value
 
 
 class DirectFields(EveryWidget):
