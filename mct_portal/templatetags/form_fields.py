@@ -7,8 +7,10 @@ legend_size="large", inline=True (radio and checkbox groups side by side).
 It writes what the former templates/includes/field.html wrote, byte for byte (whitespace,
 escaping and translations included; tests/mct_portal/test_form_fields.py renders every field
 of every wizard step through a copy of that template and through this tag and compares).
-The widget comes from str(field) / choice.tag(): Django 5.2 itself adds aria-invalid="true"
-and aria-describedby="<id>_helptext <id>_error" to it, so the hint and error ids below match.
+The widget is what str(field) / choice.tag() give: Django 5.2 adds aria-invalid="true" and
+aria-describedby="<id>_helptext <id>_error" to it, so the hint and error ids below match.
+Stock inputs and radio/checkbox groups are written by form_renderer.input_tag and
+direct_options (the same markup without Django's widget machinery); the rest by Django.
 """
 
 from django import template
