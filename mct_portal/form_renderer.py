@@ -216,7 +216,7 @@ class FastWidgetRenderer(DjangoTemplates):
 # ---------------------------------------------------------------- bound fields, directly
 #
 # The {% field %} tag draws a field's widget through these where it can: what
-# BoundField.as_widget() and BoundWidget.tag() would return, written without the
+# BoundField.as_widget() and iterating a bound choice field would give, written without the
 # widget's context dictionaries and the renderer's dispatch, and with the help text
 # translated once (as_widget evaluates a lazy help text twice more). They apply to the
 # stock classes below, drawn by this renderer; anything else goes the usual way.
@@ -246,12 +246,31 @@ def aria_describedby(bound_field, help_text: str, errors) -> str | None:
     return " ".join(ids)
 
 
+def _widget_attrs(bound_field, help_text: str, errors, attrs: dict) -> dict:
+    """BoundField.build_widget_attrs(attrs) with the help text and errors already read:
+    required where the widget uses it, disabled, aria-invalid, and aria-describedby unless
+    the widget is drawn as a fieldset."""
+    field, widget = bound_field.field, bound_field.field.widget
+    attrs = dict(attrs)
+    required = widget.use_required_attribute(bound_field.initial)
+    if required and field.required and bound_field.form.use_required_attribute:
+        attrs["required"] = True
+    if field.disabled:
+        attrs["disabled"] = True
+    if not widget.is_hidden and errors:
+        attrs["aria-invalid"] = "true"
+    if not widget.use_fieldset:
+        describedby = aria_describedby(bound_field, help_text, errors)
+        if describedby:
+            attrs["aria-describedby"] = describedby
+    return attrs
+
+
 def input_tag(bound_field, help_text: str, errors) -> str | None:
     """str(bound_field) for a stock <input> widget, or None for any other field.
 
-    BoundField.build_widget_attrs() then as_widget(): required (Input's
-    use_required_attribute() is `not is_hidden`), disabled, aria-invalid, aria-describedby,
-    the id; then Widget.get_context(): the widget's attrs first, these over them."""
+    BoundField.as_widget(): build_widget_attrs(), then the id; then Widget.get_context():
+    the widget's attrs first, these over them."""
     field = bound_field.field
     widget = field.widget
     if (
@@ -262,17 +281,7 @@ def input_tag(bound_field, help_text: str, errors) -> str | None:
         or not _writes(bound_field, widget.template_name)
     ):
         return None
-    attrs = {}
-    if not widget.is_hidden and field.required and bound_field.form.use_required_attribute:
-        attrs["required"] = True
-    if field.disabled:
-        attrs["disabled"] = True
-    if not widget.is_hidden and errors:
-        attrs["aria-invalid"] = "true"
-    if not widget.use_fieldset:
-        describedby = aria_describedby(bound_field, help_text, errors)
-        if describedby:
-            attrs["aria-describedby"] = describedby
+    attrs = _widget_attrs(bound_field, help_text, errors, {})
     auto_id = bound_field.auto_id
     if auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", auto_id)
@@ -285,30 +294,21 @@ def input_tag(bound_field, help_text: str, errors) -> str | None:
     return _input(data).strip()
 
 
-def option_tag(choice) -> str:
-    """choice.tag() (without its label) of a stock radio or checkbox group's option."""
-    data, renderer = choice.data, choice.renderer
-    direct = type(choice.parent_widget) in DIRECT_OPTIONS and type(renderer) is FastWidgetRenderer
-    if direct and renderer.writes(data["template_name"]):
-        return _input(data).strip()
-    return html_text(choice.tag())
-
-
 def _flat(choices) -> bool:
     return all(not isinstance(label, (list, tuple)) for _value, label in choices)
 
 
-def direct_options(bound_field, errors) -> list[tuple[str, str | None, object]] | None:
+def direct_options(
+    bound_field, help_text: str, errors
+) -> list[tuple[str, str | None, object]] | None:
     """(tag, id for its label, label) of each option of a stock radio or checkbox group
     without option groups; None for any other field.
 
-    What iterating the bound field gives: BoundField.subwidgets (the group's id,
-    build_widget_attrs(): required where the widget uses it, disabled, aria-invalid; a
-    fieldset gets no aria-describedby), then ChoiceWidget.optgroups() and create_option():
-    each option has the group's attrs, `checked` when selected (one only for radios), and
-    its id suffixed with its index."""
-    field = bound_field.field
-    widget = field.widget
+    What iterating the bound field gives: BoundField.subwidgets (the group's id, then
+    build_widget_attrs()), then ChoiceWidget.optgroups() and create_option(): each option
+    has the group's attrs, `checked` when selected (one only for radios), and its id
+    suffixed with its index."""
+    widget = bound_field.field.widget
     if (
         type(widget) not in DIRECT_OPTIONS
         or type(bound_field) is not BoundField
@@ -317,14 +317,7 @@ def direct_options(bound_field, errors) -> list[tuple[str, str | None, object]] 
     ):
         return None
     id_ = widget.attrs.get("id") or bound_field.auto_id
-    attrs = {"id": id_} if id_ else {}
-    required = widget.use_required_attribute(bound_field.initial)
-    if required and field.required and bound_field.form.use_required_attribute:
-        attrs["required"] = True
-    if field.disabled:
-        attrs["disabled"] = True
-    if not widget.is_hidden and errors:
-        attrs["aria-invalid"] = "true"
+    attrs = _widget_attrs(bound_field, help_text, errors, {"id": id_} if id_ else {})
     group_attrs = {**widget.attrs, **attrs}
     selected_values = widget.format_value(bound_field.value())
     multiple, has_selected = widget.allow_multiple_selected, False

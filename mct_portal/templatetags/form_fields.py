@@ -22,7 +22,6 @@ from mct_portal.form_renderer import (
     direct_options,
     html_text,
     input_tag,
-    option_tag,
 )
 
 register = template.Library()
@@ -64,9 +63,9 @@ def _fieldset(bound_field, help_text, errors, wt: str, id_: str, legend_size, in
     describedby = f' aria-describedby="{html_text(describedby)}"' if describedby else ""
     legend_class = f" fieldset__legend--{html_text(legend_size)}" if legend_size else ""
     if wt in CHOICE_GROUPS:
-        options = direct_options(bound_field, errors)
+        options = direct_options(bound_field, help_text, errors)
         if options is None:
-            options = [(option_tag(c), c.id_for_label, c.choice_label) for c in bound_field]
+            options = [(html_text(c.tag()), c.id_for_label, c.choice_label) for c in bound_field]
         choices = "".join(
             '\n      <div class="choice">\n        '
             f"{tag}\n"
