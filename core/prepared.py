@@ -68,21 +68,35 @@ class Arg(Expression):
         return "%s", [_Slot(self.name, self.output_field)]
 
 
-def _fetch(connection, compiled, values: dict) -> list:
-    """Runs compiled SQL (`sql`, `params`, `slots`) with the values of its Args; on
-    PostgreSQL as a statement the server has planned once (`_ServerStatement`)."""
-    params = list(compiled.params)
-    for index, slot in compiled.slots:
-        params[index] = slot.output_field.get_db_prep_value(
-            values[slot.name], connection=connection, prepared=False
-        )
-    statement = compiled.statement
-    with connection.cursor() as cursor:
-        if statement is None:
-            cursor.execute(compiled.sql, params)
-        else:
-            statement.execute(connection, cursor, params)
-        return cursor.fetchall()
+class _Sql:
+    """Compiled SQL with its parameters: where each Arg's value goes, and on PostgreSQL the
+    prepared statement it runs as (`_ServerStatement`)."""
+
+    def __init__(self, sql: str, params, connection):
+        self.sql = sql
+        self.params = list(params)
+        self.slots = [(i, p) for i, p in enumerate(self.params) if isinstance(p, _Slot)]
+        self._prepares = connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
+
+    @functools.cached_property
+    def statement(self) -> "_ServerStatement | None":
+        """Made when first run (a read that only runs inside a bundle never needs one)."""
+        return _ServerStatement(self.sql) if self._prepares else None
+
+    def fetch(self, connection, values: dict) -> list:
+        """Every row, run with the values of its Args."""
+        params = list(self.params)
+        for index, slot in self.slots:
+            params[index] = slot.output_field.get_db_prep_value(
+                values[slot.name], connection=connection, prepared=False
+            )
+        statement = self.statement
+        with connection.cursor() as cursor:
+            if statement is None:
+                cursor.execute(self.sql, params)
+            else:
+                statement.execute(connection, cursor, params)
+            return cursor.fetchall()
 
 
 # PREPARE'd statements live in the server's session: the names prepared on each client
@@ -139,23 +153,12 @@ class _ServerStatement:
         prepared[self.name] = True
 
 
-def server_statement(connection, sql: str) -> "_ServerStatement | None":
-    """A compiled read's prepared statement, where the connection takes them."""
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
-        return None
-    return _ServerStatement(sql)
-
-
 class _Compiled:
     """One read's SQL on one connection, with what it takes to make rows of its results."""
 
     def __init__(self, queryset: models.QuerySet, connection):
         compiler = queryset.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        self.sql = sql
-        self.params = list(params)
-        self.slots = [(i, p) for i, p in enumerate(self.params) if isinstance(p, _Slot)]
-        self.statement = server_statement(connection, sql)
+        self.query = _Sql(*compiler.as_sql(), connection)
         self.db = connection.alias
         select = compiler.select
         self.converters = compiler.get_converters([column for column, _, _ in select])
@@ -184,7 +187,7 @@ class _Compiled:
         self.make_rows = self._objects
 
     def execute(self, connection, values: dict) -> list:
-        rows = _fetch(connection, self, values)
+        rows = self.query.fetch(connection, values)
         return self.make_rows(self._converted(rows, connection))
 
     def _converted(self, rows, connection):
@@ -328,17 +331,14 @@ class _CompiledBundle:
         branches, params = [], []
         for name, part in self.parts.items():
             part.check_json_carried()
-            # part.sql is Django's compiled SQL; every value in it is a parameter.
-            branches.append(f"(SELECT %s, row_to_json(t) FROM ({part.sql}) t)")  # noqa: S608
-            params += [name, *part.params]
-        self.sql = " UNION ALL ".join(branches)
-        self.params = params
-        self.slots = [(i, p) for i, p in enumerate(params) if isinstance(p, _Slot)]
-        self.statement = server_statement(connection, self.sql)
+            sql = part.query.sql  # Django's compiled SQL; every value in it is a parameter
+            branches.append(f"(SELECT %s, row_to_json(t) FROM ({sql}) t)")  # noqa: S608
+            params += [name, *part.query.params]
+        self.query = _Sql(" UNION ALL ".join(branches), params, connection)
 
     def execute(self, connection, values: dict) -> dict[str, list]:
         records: dict[str, list] = {name: [] for name in self.parts}
-        for name, record in _fetch(connection, self, values):
+        for name, record in self.query.fetch(connection, values):
             records[name].append(record)
         return {name: part.rows_from_json(records[name]) for name, part in self.parts.items()}
 

@@ -306,7 +306,7 @@ def test_a_read_is_prepared_with_its_first_execute_then_executed_alone(
         rows = read.all(trainer_id=application.trainer_id)
     with CaptureQueriesContext(connection) as second:
         again = read.all(trainer_id=application.trainer_id)
-    name = read.compiled(connections["default"]).statement.name
+    name = read.compiled(connections["default"]).query.statement.name
     assert [q["sql"].split()[0] for q in first.captured_queries] == ["PREPARE"]
     assert [q["sql"].split()[0] for q in second.captured_queries] == ["EXECUTE"]
     assert name in second.captured_queries[0]["sql"]
@@ -341,7 +341,7 @@ def test_after_a_failed_query_it_asks_the_server_whether_the_statement_exists(
     assert [q["sql"].split()[0] for q in after.captured_queries] == ["SELECT", "EXECUTE"]
 
     # Gone from the server (another client deallocated everything): prepared again.
-    name = read.compiled(connections["default"]).statement.name
+    name = read.compiled(connections["default"]).query.statement.name
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
     _SERVER_STATEMENTS[connection.connection][name] = "unsure"
@@ -370,7 +370,7 @@ def test_with_prepared_statements_off_the_sql_goes_as_it_is(applications, settin
     with CaptureQueriesContext(connection) as queries:
         assert [r.pk for r in read.all(trainer_id=application.trainer_id)] == [application.pk]
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
-    assert read.compiled(connections["default"]).statement is None
+    assert read.compiled(connections["default"]).query.statement is None
 
 
 @on_postgresql
