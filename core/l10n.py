@@ -33,9 +33,14 @@ def supported_language(language: str | None) -> str:
         return ""
 
 
+def _or_active(language: str | None) -> str:
+    """`language`, else the active language, else the portal's default."""
+    return language or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def babel_locale(language: str | None = None) -> Locale:
     """Babel's locale for `language`, or for the active language; English if Babel has none."""
-    return _babel_locale(language or translation.get_language() or settings.LANGUAGE_CODE)
+    return _babel_locale(_or_active(language))
 
 
 @functools.lru_cache(maxsize=32)
@@ -50,7 +55,7 @@ def format_long_date(value: datetime.date, language: str | None = None) -> str:
     """'5 March 2026', '5. März 2026', '2026年3月5日': a day as the reader writes it."""
     if isinstance(value, datetime.datetime):
         value = value.date()
-    return _long_date(value, language or translation.get_language() or settings.LANGUAGE_CODE)
+    return _long_date(value, _or_active(language))
 
 
 # A day in a language is always written the same way; pages show the same few days (the
@@ -64,8 +69,7 @@ def label_in_sentence(label) -> str:
     """A choice label as it stands inside a sentence: lowercase in English ("your proof of
     instructional skills"), as written in German (nouns keep their capital) and Japanese."""
     text = str(label)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    return text.lower() if language.split("-")[0] == "en" else text
+    return text.lower() if _or_active(None).split("-")[0] == "en" else text
 
 
 # Formatted when the template shows them, in the language active then.
